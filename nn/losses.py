@@ -1,0 +1,66 @@
+"""Output layers with their losses, one table entry each.
+
+Each loss is paired with the output function that makes its gradient simple: softmax with
+cross-entropy, the identity with squared error. For both pairs the error signal at the
+output pre-activation is the same, ``delta = yhat - t`` per example (t the one-hot or real
+target), which is why the backward pass in ``model.py`` needs no table lookup.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .validation import lookup
+
+
+@dataclass(frozen=True)
+class Loss:
+    """``forward(z, t) -> (yhat, loss)``: the output (batch, k) for logits z (batch, k), and the
+    loss summed over the batch for targets t (batch, k); with t=None the loss is None."""
+
+    name: str
+    forward: Callable[[np.ndarray, np.ndarray | None], tuple[np.ndarray, float | None]]
+    formula: str  # LaTeX, for the Theory page
+    classifier: bool  # True: targets are class labels, outputs probabilities
+
+
+def softmax_cross_entropy(z: np.ndarray, t: np.ndarray | None) -> tuple[np.ndarray, float | None]:
+    """Softmax probabilities (batch, k) and the summed cross-entropy; z is overwritten.
+
+    Stable for any logits, and the loss is taken from log-sum-exp, never from log(p), so a
+    probability of exactly 0 still gives the true (large, finite) loss.
+    """
+    # Softmax does not change when a constant is subtracted from a row. Subtracting the row's
+    # maximum keeps every exp() <= 1; while the batch's logits span less than 30, the batch's
+    # maximum does the same job in one cheap reduction (exp(-30) is far from underflow).
+    top = z.max()
+    z -= top if top - z.min() < 30 else z.max(axis=1, keepdims=True)
+    p = np.exp(z)  # (batch, k)
+    total = p @ np.ones((p.shape[1], 1), p.dtype)  # (batch, 1) row sums, as a fast product
+    p /= total
+    if t is None:
+        return p, None
+    # sum over rows of -log p_y = log(sum_j e^z_j) - z_y
+    return p, float(np.log(total).sum() - np.vdot(z, t))
+
+
+def squared_error(z: np.ndarray, t: np.ndarray | None) -> tuple[np.ndarray, float | None]:
+    """Identity output (batch, k) and half the squared error, summed over the batch."""
+    if t is None:
+        return z, None
+    diff = z - t
+    return z, 0.5 * float(np.vdot(diff, diff))
+
+
+LOSSES: dict[str, Loss] = {
+    "cross_entropy": Loss("cross_entropy", softmax_cross_entropy,
+                          r"L = -\sum_k y_k \log \hat y_k,\quad \hat y = \mathrm{softmax}(z)", True),
+    "mse": Loss("mse", squared_error, r"L = \tfrac12 \sum_k (\hat y_k - y_k)^2,\quad \hat y = z", False),
+}
+
+
+def get_loss(name: str) -> Loss:
+    """The table entry for ``name``; a ValueError lists the valid names."""
+    return lookup(LOSSES, "loss", name)
