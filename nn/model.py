@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Sequence
+from typing import IO, Sequence
 
 import numpy as np
 
@@ -181,7 +181,8 @@ class MLP:
     def loss(self, X: np.ndarray, y: np.ndarray, masks: list[np.ndarray | None] | None = None) -> float:
         """Data loss (summed or averaged) plus regularisation; no dropout unless ``masks`` fix one."""
         X = self.check_X(X)
-        return self.data_loss(self.forward(X, self.targets(y, len(X)), masks).loss_sum, len(X)) + self.penalty()
+        fwd = self.forward(X, self.targets(y, len(X)), masks)
+        return self.data_loss(fwd.loss_sum, len(X)) + self.penalty()
 
     def gradients(self, X: np.ndarray, y: np.ndarray,
                   masks: list[np.ndarray | None] | None = None) -> list[np.ndarray]:

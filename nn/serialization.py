@@ -39,15 +39,20 @@ def save_model(model: MLP, path: str | Path | IO[bytes]) -> None:
 
 def load_model(source: str | Path | IO[bytes] | bytes) -> MLP:
     """Read a network saved by ``save_model``; anything else is refused with a ValueError."""
-    if isinstance(source, bytes):
-        source = io.BytesIO(source)
+    if isinstance(source, (str, os.PathLike)):
+        data = Path(source).read_bytes()
+    else:
+        data = source if isinstance(source, bytes) else source.read()
+    if not data.startswith(b"PK\x03\x04"):  # every .npz is a zip archive
+        raise ValueError("not a Neural Lab model file (.npz): it is not a zip archive")
     try:
-        with np.load(source, allow_pickle=False) as npz:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
     except (zipfile.BadZipFile, EOFError, OSError, KeyError) as e:
         raise ValueError(f"not a Neural Lab model file (.npz): {e}") from None
-    except ValueError as e:  # numpy refuses object arrays when allow_pickle=False
-        raise ValueError(f"refused: the file holds pickled Python objects ({e})") from None
+    except ValueError as e:  # numpy refuses object arrays (pickles) when allow_pickle=False
+        reason = "it holds pickled Python objects" if "pickle" in str(e) else str(e)
+        raise ValueError(f"refused: {reason}") from None
     if "header" not in arrays or arrays["header"].dtype.kind != "U" or arrays["header"].ndim != 0:
         raise ValueError("not a Neural Lab model file: the JSON header is missing")
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Callable, Iterator, Literal
 
 import numpy as np
 
@@ -105,33 +105,27 @@ def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size
 
     for epoch in range(epochs):
         lr_t = rate(lr, epoch, epochs, decay)
-        if batch < n:  # one shuffled copy per epoch; the batches are then contiguous slices
-            order = model.rng.permutation(n)
-            Xs, Ts = X[order], T[order]
-            ys = labels[order] if classifier else None
-        else:
-            Xs, Ts, ys = X, T, labels
-        loss_sum, correct, seen = 0.0, 0, 0
-        for b, lo in enumerate(range(0, n, batch)):
-            xb, tb = Xs[lo:lo + batch], Ts[lo:lo + batch]
+        loss_sum, penalty_sum, correct, seen = 0.0, 0.0, 0, 0
+        for b, (xb, tb, yb) in enumerate(minibatches(X, T, labels, batch, model.rng)):
             fwd = model.forward(xb, tb, model.dropout_masks(len(xb)) if dropout else None)
             batch_loss = fwd.loss_sum
             if not math.isfinite(batch_loss):
                 return _diverged(model, history, last_finite, epoch, b)
             if b == 0:  # a finite loss means finite weights: keep them in case of divergence
                 last_finite = theta.copy()
+            penalty_sum += model.penalty() * len(xb)  # before the step, as the data loss
             model.backward(fwd, tb)
             opt.step(theta, grad, lr_t)
             loss_sum += batch_loss
             seen += len(xb)
             if classifier:
-                correct += int(np.count_nonzero(fwd.yhat.argmax(axis=1) == ys[lo:lo + batch]))
+                correct += int(np.count_nonzero(fwd.yhat.argmax(axis=1) == yb))
             if callback and report("batch", epoch, b + 1, model.data_loss(batch_loss, len(xb)), lr_t):
                 history.status = "stopped"
                 break
         history.epoch.append(epoch + 1)
         # scaled to the whole training set when a callback stopped the epoch early
-        history.train_loss.append(model.data_loss(loss_sum * n / seen, n) + model.penalty())
+        history.train_loss.append(model.data_loss(loss_sum * n / seen, n) + penalty_sum / seen)
         if classifier:
             history.train_accuracy.append(correct / seen)
         history.lr.append(lr_t)
@@ -164,6 +158,28 @@ def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size
         "early_stopped": f"validation loss stopped improving; kept epoch {history.best_epoch}",
     }[history.status] if not history.message else history.message
     return history
+
+
+def minibatches(X: np.ndarray, T: np.ndarray, labels: np.ndarray | None, batch: int,
+                rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+    """One epoch of (x, t, labels) batches of at most ``batch`` rows, in a fresh random order.
+
+    The whole set is one batch, in order, when ``batch`` >= n. Otherwise each batch is
+    gathered into the same two small buffers, which stay in the processor's cache.
+    The batches are only valid until the next one is drawn.
+    """
+    n = len(X)
+    if batch >= n:
+        yield X, T, labels
+        return
+    x_buffer = np.empty((batch, X.shape[1]), X.dtype)
+    t_buffer = np.empty((batch, T.shape[1]), T.dtype)
+    order = rng.permutation(n)
+    for lo in range(0, n, batch):
+        rows = order[lo:lo + batch]
+        yield (np.take(X, rows, axis=0, out=x_buffer[:len(rows)]),
+               np.take(T, rows, axis=0, out=t_buffer[:len(rows)]),
+               None if labels is None else labels[rows])
 
 
 def _diverged(model: MLP, history: History, last_finite: np.ndarray, epoch: int, batch: int) -> History:

@@ -1,0 +1,119 @@
+"""Save and load: one .npz with a JSON header; anything malformed is refused with a ValueError."""
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from nn import MLP
+from nn.serialization import FORMAT_VERSION
+
+X = np.random.default_rng(0).standard_normal((20, 4))
+Y = np.arange(20) % 3
+
+
+@pytest.fixture
+def trained() -> MLP:
+    model = MLP([4, 6, 5, 3], activation="relu", init="he", l2=0.01, dropout=0.1, seed=3)
+    model.fit(X, Y, epochs=5, batch_size=5, optimizer="adam", lr=0.01)
+    return model
+
+
+def test_round_trip_gives_identical_predictions(trained, tmp_path):
+    path = tmp_path / "model.npz"
+    trained.save(path)
+    loaded = MLP.load(path)
+    assert loaded.config == trained.config
+    np.testing.assert_array_equal(loaded.theta, trained.theta)
+    np.testing.assert_array_equal(loaded.predict_proba(X), trained.predict_proba(X))
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]  # no temporary file left
+
+
+def test_round_trip_through_bytes(trained):
+    buffer = io.BytesIO()
+    trained.save(buffer)
+    loaded = MLP.load(buffer.getvalue())
+    np.testing.assert_array_equal(loaded.predict(X), trained.predict(X))
+
+
+def test_a_failed_save_leaves_the_old_file_whole(trained, tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    trained.save(path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(OSError, match="disk full"):
+        trained.save(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+
+
+def saved_arrays(model: MLP) -> dict:
+    buffer = io.BytesIO()
+    model.save(buffer)
+    with np.load(io.BytesIO(buffer.getvalue())) as npz:
+        return {k: npz[k] for k in npz.files}
+
+
+def to_bytes(arrays: dict) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def with_header(arrays: dict, **changes) -> dict:
+    header = json.loads(str(arrays["header"]))
+    header.update(changes)
+    return {**arrays, "header": np.array(json.dumps(header))}
+
+
+@pytest.mark.parametrize("corrupt, message", [
+    (lambda a: {k: v for k, v in a.items() if k != "W2"}, "lacks the array 'W2'"),
+    (lambda a: {k: v for k, v in a.items() if k != "header"}, "header is missing"),
+    (lambda a: {**a, "W1": np.zeros((3, 6))}, r"'W1' must be numeric with shape \(4, 6\)"),
+    (lambda a: {**a, "b1": np.full(6, np.nan)}, "'b1' holds non-finite values"),
+    (lambda a: {**a, "W1": np.full((4, 6), "x")}, "'W1' must be numeric"),
+    (lambda a: {**a, "extra": np.zeros(2)}, r"unexpected arrays \['extra'\]"),
+    (lambda a: {**a, "header": np.array("{not json")}, "header is not valid JSON"),
+    (lambda a: with_header(a, format_version=99), "unknown model format version 99"),
+    (lambda a: with_header(a, activation="swish"), "activation must be one of"),
+    (lambda a: with_header(a, layer_sizes=[4, -6, 5, 3]), r"layer_sizes\[1\] must be"),
+])
+def test_malformed_files_are_refused(trained, corrupt, message):
+    with pytest.raises(ValueError, match=message):
+        MLP.load(to_bytes(corrupt(saved_arrays(trained))))
+
+
+def test_a_pickle_inside_is_refused(trained):
+    arrays = saved_arrays(trained)
+    arrays["W1"] = np.array([{"evil": "pickle"}], dtype=object)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)  # an object array is stored as a pickle
+    with pytest.raises(ValueError, match="pickled"):
+        MLP.load(buffer.getvalue())
+
+
+@pytest.mark.parametrize("data", [b"", b"not a zip file at all", b"PK\x03\x04" + b"\x00" * 40])
+def test_garbage_is_refused(data):
+    with pytest.raises(ValueError, match="not a Neural Lab model file"):
+        MLP.load(data)
+
+
+def test_a_truncated_file_is_refused(trained):
+    buffer = io.BytesIO()
+    trained.save(buffer)
+    data = buffer.getvalue()
+    for cut in (len(data) // 3, len(data) // 2, len(data) - 10):
+        with pytest.raises(ValueError):
+            MLP.load(data[:cut])
+
+
+def test_the_header_records_the_format_and_architecture(trained):
+    header = json.loads(str(saved_arrays(trained)["header"]))
+    assert header["format_version"] == FORMAT_VERSION
+    assert header["layer_sizes"] == [4, 6, 5, 3] and header["activation"] == "relu"
+    assert zipfile.is_zipfile(io.BytesIO(to_bytes(saved_arrays(trained))))
