@@ -217,6 +217,12 @@ class MLP:
         clone.theta[...] = self.theta
         return clone
 
+    def freeze(self) -> "MLP":
+        """Make every parameter read-only (for a model shared between users); returns self."""
+        for array in [self.theta, self.grad, *self.W, *self.b, *self.gW, *self.gb]:
+            array.flags.writeable = False
+        return self
+
     # ---- checks -------------------------------------------------------------------------
     def check_X(self, X: object) -> np.ndarray:
         return check_features(X, self.layer_sizes[0], self.dtype)

@@ -117,3 +117,14 @@ def test_the_header_records_the_format_and_architecture(trained):
     assert header["format_version"] == FORMAT_VERSION
     assert header["layer_sizes"] == [4, 6, 5, 3] and header["activation"] == "relu"
     assert zipfile.is_zipfile(io.BytesIO(to_bytes(saved_arrays(trained))))
+
+
+def test_a_frozen_model_predicts_but_cannot_be_changed(trained):
+    before = trained.predict_proba(X)
+    trained.freeze()
+    np.testing.assert_array_equal(trained.predict_proba(X), before)
+    with pytest.raises(ValueError, match="read-only"):
+        trained.params[0][0, 0] = 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        trained.fit(X, Y, epochs=1)
+    np.testing.assert_array_equal(trained.predict_proba(X), before)

@@ -20,6 +20,7 @@ CI=true or NEURAL_LAB_REQUIRE_BROWSER=1, where it is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -131,9 +132,9 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def app_server(chromium_path) -> str:
-    """Run `streamlit run app.py` from the repo root on a free port; yield its base URL."""
+@contextlib.contextmanager
+def running_app(log_path: Path = SERVER_LOG):
+    """Run a fresh `streamlit run app.py` from the repo root on a free port; yield its base URL."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     cmd = [
@@ -144,7 +145,7 @@ def app_server(chromium_path) -> str:
         "--browser.gatherUsageStats", "false",
     ]
     base_url = f"http://127.0.0.1:{port}"
-    with open(SERVER_LOG, "w") as log:
+    with open(log_path, "w") as log:
         log.write(f"$ {' '.join(cmd)}\n")
         log.flush()
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -171,6 +172,13 @@ def app_server(chromium_path) -> str:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_server(chromium_path) -> str:
+    """The base URL of a `streamlit run app.py` shared by the whole test session."""
+    with running_app() as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")
