@@ -58,6 +58,8 @@ class History:
                 for i in range(len(self.epoch))]
 
 
+# Overflow on the way to a diverged run is expected: it is detected from the loss and reported.
+@np.errstate(over="ignore", invalid="ignore")
 def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size: int | None = None,
           optimizer: str = "sgd", lr: float = 0.01, momentum: float | None = None, decay: float = 0.0,
           schedule: str | None = None, validation_data: tuple[np.ndarray, np.ndarray] | None = None,

@@ -1,2 +1,235 @@
+"""MNIST: train a digit classifier (tutorial B, interactive), watch it learn, see where it errs."""
+import pandas as pd
 import streamlit as st
+
+from lab import mnist_figures as figures
+from lab.code import show_code
+from lab.page import use_app_navigation
+from lab.mnist_data import SOURCE_LABELS, SOURCE_TITLES
+from lab.mnist_results import MAX_UPLOAD_BYTES, model_bytes
+from lab.mnist_session import (ACTIVE_RUN_KEY, BATCH_LABELS, OUTCOME_KEY, RUNS_KEY, ProgressPanel,
+                               accept_upload, apply_config, config_from_widgets, data_overview,
+                               finish_run, get_data, load_data, widget_values)
+from lab.mnist_training import DEFAULT_PRESET, PRESETS, run_training, start_run
+from nn import ACTIVATIONS, INITIALIZERS, MLP, OPTIMIZERS, SCHEDULES
+from nn.training import train
+
+GALLERY_MAX = 40  # digits shown for one confusion-matrix cell
+state = st.session_state
+
+use_app_navigation()
+
 st.title("MNIST: train a digit classifier")
+st.markdown(
+    "Each image is 28×28 = 784 pixels; the network reads them as 784 numbers in [0, 1] and "
+    "outputs 10 probabilities, one per digit. Training shows it thousands of labelled examples "
+    "and nudges every weight against the gradient of the loss. Pick a network, press **Train**, "
+    "then look at which digits it still mixes up, and why."
+)
+
+# ---- 1. The data ------------------------------------------------------------------------------
+st.subheader("1. The data")
+source = st.radio("Data", list(SOURCE_LABELS), format_func=SOURCE_LABELS.get, key="mnist_source")
+data, notice = get_data(source, state)
+if notice:
+    st.warning(notice)
+st.caption(f"{len(data.X_train):,} training images and {len(data.X_test):,} test images "
+           f"from {SOURCE_TITLES[data.name]}. The test images are never used for training.")
+with st.expander("Look at the data before training", expanded=False):
+    counts, means, examples = data_overview(data.name)
+    left, right = st.columns([3, 2])
+    left.markdown("**Examples of each class**")
+    left.plotly_chart(figures.examples_by_class(examples, data.class_names), key="mnist_examples")
+    right.plotly_chart(figures.class_counts_figure(counts, data.class_names, "Training examples per class"),
+                       key="mnist_counts")
+    right.markdown("**The average image of each class**: what a network that only looked at "
+                   "single pixels could learn.")
+    right.plotly_chart(figures.digit_gallery(means, list(data.class_names), cols=5, pixel=2.5),
+                       key="mnist_means")
+
+# ---- 2. The network and its training ----------------------------------------------------------
+st.subheader("2. Choose a network and train it")
+for key, value in widget_values(PRESETS[DEFAULT_PRESET]).items():
+    state.setdefault(key, value)
+st.markdown("Presets: **Fast** reaches 98% on full MNIST in seconds; **Tutorial B** is the "
+            "original 784-30-10 tanh net with weights uniform in [-1, 1]; **Best** trades a "
+            "minute of training for the last half percent.")
+preset_columns = st.columns(len(PRESETS))
+for column, (name, preset) in zip(preset_columns, PRESETS.items()):
+    column.button(f"Preset: {name}", key=f"mnist_preset_{name}", on_click=apply_config,
+                  args=(state, preset), width="stretch")
+
+net, optim, loop = st.columns(3)
+net.text_input("Hidden layer sizes", key="mnist_hidden",
+               help="Comma-separated, e.g. 256 or 128, 64. Empty: no hidden layer (a linear classifier).")
+net.selectbox("Activation", list(ACTIVATIONS), key="mnist_activation")
+net.selectbox("Initial weights", list(INITIALIZERS), key="mnist_init",
+              help="uniform: in [-1, 1] (tutorial B); xavier, he: scaled to the layer's width")
+net.slider("Dropout (hidden layers)", 0.0, 0.7, step=0.05, key="mnist_dropout")
+net.number_input("L2 penalty", 0.0, 1.0, step=1e-4, format="%g", key="mnist_l2")
+net.number_input("L1 penalty", 0.0, 1.0, step=1e-5, format="%g", key="mnist_l1")
+optim.selectbox("Optimiser", list(OPTIMIZERS), key="mnist_optimizer")
+optim.number_input("Learning rate", 1e-5, 10.0, step=0.01, format="%g", key="mnist_lr",
+                   help="Too large and the loss blows up; Adam wants about 0.001.")
+optim.slider("Momentum", 0.0, 0.99, step=0.01, key="mnist_momentum",
+             disabled=state["mnist_optimizer"] not in ("momentum", "nesterov"))
+optim.selectbox("Learning-rate schedule", list(SCHEDULES), key="mnist_schedule")
+optim.number_input("Decay", 0.0, 1.0, step=0.01, format="%g", key="mnist_decay",
+                   help="inverse_time, compounding: lr / (1 + decay·t); exponential: lr·(1 − decay)^t")
+loop.select_slider("Batch size", BATCH_LABELS, key="mnist_batch_size")
+loop.slider("Epochs", 1, 50, key="mnist_epochs")
+loop.slider("Validation fraction", 0.0, 0.3, step=0.05, key="mnist_val_fraction",
+            help="Held out of the training images to draw the validation curves.")
+loop.number_input("Seed", 0, 2**31 - 1, step=1, key="mnist_seed")
+
+try:
+    config = config_from_widgets(state)
+except ValueError as err:
+    config = None
+    st.error(f"Hidden layer sizes: {err}")
+
+train_column, stop_column, _ = st.columns([1, 1, 4])
+train_clicked = train_column.button("Train", type="primary", key="mnist_train", disabled=config is None,
+                                    width="stretch")
+stop_column.button("Stop", key="mnist_stop", width="stretch",
+                   help="Stops training and keeps the network as it is at that moment.")
+show_code(train, MLP.backward, label="Show the code that trains")
+panel_holder = st.empty()
+
+# A run still marked active was interrupted by a click (Stop, or any other widget):
+# its model and history were kept in the session from the first step. Evaluate it as it is.
+if ACTIVE_RUN_KEY in state:
+    interrupted = state[ACTIVE_RUN_KEY]
+    finish_run(interrupted, load_data(interrupted.dataset), state, interrupted=True)
+
+if train_clicked and config is not None:
+    try:
+        run = start_run(config, data.name)
+    except ValueError as err:
+        st.error(f"These settings do not make a network: {err}")
+    else:
+        state[ACTIVE_RUN_KEY] = run
+        panel = ProgressPanel(panel_holder.container())
+        try:
+            run_training(run, data.X_train, data.y_train, on_update=panel.update)
+        except ValueError as err:
+            state.pop(ACTIVE_RUN_KEY)
+            st.error(f"Training could not start: {err}")
+        else:
+            finish_run(run, data, state)
+            panel_holder.empty()
+
+# ---- 3. Results -------------------------------------------------------------------------------
+outcome = state.get(OUTCOME_KEY)
+if outcome is not None:
+    st.subheader("3. Results")
+    result_data = load_data(outcome.dataset)
+    ev = outcome.evaluation
+    names = result_data.class_names
+    if outcome.status == "diverged":
+        st.error(f"Training diverged. {outcome.message} Try a tenth of the learning rate "
+                 f"({outcome.config.lr / 10:g} instead of {outcome.config.lr:g}). "
+                 "The Draw page keeps its previous model.")
+    elif outcome.status == "stopped":
+        st.warning(outcome.message)
+    else:
+        st.success(outcome.message)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Test accuracy", f"{ev.accuracy:.2%}")
+    c2.metric("Test images", f"{len(ev.y_true):,}")
+    c3.metric("Training time", f"{outcome.seconds:.1f} s" if outcome.seconds else "–")
+    st.caption(f"Network {outcome.name}, evaluated on the test split of {SOURCE_TITLES[outcome.dataset]}."
+               + ("" if outcome.status == "diverged" else " The Draw page now uses this network."))
+    if outcome.history is not None and outcome.history.epoch:
+        st.plotly_chart(figures.learning_curves(outcome.history), key="mnist_curves")
+        st.caption("Training loss and accuracy are measured on the batches as they were trained "
+                   "(with dropout, if any); validation on held-out images after each epoch.")
+
+    st.markdown("**Confusion matrix**: row = the true class, column = what the network said. "
+                "Click a cell, or pick a pair below, to see those test images.")
+    normalize = st.toggle("Row-normalised (each row sums to 100%)", key="mnist_cm_normalise")
+    for key, default in zip(("mnist_true", "mnist_pred"), ev.most_confused_pair()):
+        state.setdefault(key, default)  # widget state is dropped while the user is on another page
+    selected = (state["mnist_true"], state["mnist_pred"])
+
+    def select_cell() -> None:
+        points = state["mnist_cm"]["selection"]["points"]
+        if points:
+            state["mnist_true"], state["mnist_pred"] = round(points[0]["y"]), round(points[0]["x"])
+
+    matrix_column, table_column = st.columns([3, 2])
+    matrix_column.plotly_chart(figures.confusion_figure(ev.confusion, names, normalize, selected),
+                               key="mnist_cm", on_select=select_cell, selection_mode="points",
+                               config={"displayModeBar": False})
+    table_column.markdown("**Per class**: precision = right when it says this class; "
+                          "recall = found among the images of this class.")
+    table_column.dataframe(pd.DataFrame(ev.per_class_rows(names)), hide_index=True,
+                           column_config={"precision": st.column_config.NumberColumn(format="%.3f"),
+                                          "recall": st.column_config.NumberColumn(format="%.3f")})
+
+    pick_true, pick_pred = st.columns(2)
+    true_class = pick_true.selectbox("True class", range(len(names)), format_func=names.__getitem__,
+                                     key="mnist_true")
+    predicted_class = pick_pred.selectbox("Predicted class", range(len(names)),
+                                          format_func=names.__getitem__, key="mnist_pred")
+    rows = ev.pair_indices(true_class, predicted_class)
+    verb = "correctly recognised" if true_class == predicted_class else f"taken for {names[predicted_class]}"
+    st.markdown(f"**{len(rows):,} test image{'s' * (len(rows) != 1)} of {names[true_class]} {verb}**"
+                + (f" (the first {GALLERY_MAX} shown)" if len(rows) > GALLERY_MAX else ""))
+    if len(rows):
+        shown = rows[:GALLERY_MAX]
+        captions = [f"{ev.proba[i, predicted_class]:.0%}" for i in shown]
+        st.plotly_chart(figures.digit_gallery(result_data.X_test[shown], captions, cols=10),
+                        key="mnist_gallery")
+        st.caption(f"Above each image: the network's probability for {names[predicted_class]}. "
+                   "All ten probabilities are in the table.")
+        st.dataframe(ev.table(shown, names), hide_index=True, key="mnist_gallery_table")
+
+    st.markdown("**The most confident mistakes**: wrong, and sure of it. Some labels are debatable.")
+    mistakes = ev.confident_mistakes(20)
+    if len(mistakes):
+        captions = [f"{names[ev.y_true[i]][:6]}→{names[ev.y_pred[i]][:6]} {ev.proba[i, ev.y_pred[i]]:.1%}"
+                    for i in mistakes]
+        st.plotly_chart(figures.digit_gallery(result_data.X_test[mistakes], captions, cols=10),
+                        key="mnist_mistakes")
+    else:
+        st.write("No mistakes on the test split.")
+
+    W1 = outcome.model.W[0]
+    shown_units = min(64, W1.shape[1])
+    st.markdown(f"**What each hidden neuron looks for**: the 784 incoming weights of {shown_units} of "
+                f"the {W1.shape[1]} first-layer units, drawn as 28×28 images (red excites, blue inhibits).")
+    st.plotly_chart(figures.first_layer_weights(W1, max_units=shown_units), key="mnist_weights")
+    st.markdown("**Weights per layer**" + (", before and after training." if outcome.initial_weights
+                                          else " (an uploaded model: no 'before')."))
+    st.plotly_chart(figures.weight_histograms(outcome.model.W, outcome.initial_weights), key="mnist_hist")
+
+if state.get(RUNS_KEY):
+    st.subheader("This session's runs")
+    st.dataframe(pd.DataFrame(state[RUNS_KEY]).iloc[::-1], hide_index=True, key="mnist_runs_table",
+                 column_config={"test accuracy": st.column_config.NumberColumn(format="%.4f")})
+
+# ---- Models -----------------------------------------------------------------------------------
+st.subheader("Save or load a model")
+
+
+def on_upload() -> None:
+    uploaded = state.get("mnist_upload")
+    if uploaded is None:
+        return
+    state["mnist_upload_error"] = accept_upload(uploaded.name, uploaded.getvalue(),
+                                                get_data(state["mnist_source"], state)[0], state)
+
+
+save_column, load_column = st.columns(2)
+if outcome is not None:
+    file_name = f"mnist-{outcome.name.replace(' ', '-')}.npz"
+    save_column.download_button("Download this model (.npz)", model_bytes(outcome.model), file_name=file_name,
+                                mime="application/octet-stream", key="mnist_download", on_click="ignore")
+    save_column.caption("Weights and settings in one NumPy .npz file; no code inside.")
+else:
+    save_column.caption("Train a model (or upload one) to download it.")
+load_column.file_uploader("Upload a model (.npz)", type=["npz"], key="mnist_upload", on_change=on_upload,
+                          max_upload_size=MAX_UPLOAD_BYTES // 2**20)
+if state.get("mnist_upload_error"):
+    load_column.error(state["mnist_upload_error"])

@@ -14,10 +14,12 @@ can play several mirrors:
 from __future__ import annotations
 
 import dataclasses
+import errno
 import gzip
 import hashlib
 import http.server
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -238,16 +240,22 @@ def test_read_only_cache_folder_raises_dataset_unavailable(served, monkeypatch, 
     (folder / "mnist").mkdir(parents=True)
     (folder / "mnist").chmod(0o500)
     try:
-        probe = folder / "mnist" / "probe"
         try:
-            probe.write_text("")
-            pytest.skip("running as a user who can write anywhere (root)")
+            (folder / "mnist" / "probe").write_text("")
+            # root writes anywhere: make file creation fail as on a read-only file system
+            (folder / "mnist" / "probe").unlink()
+
+            def read_only(*args, **kwargs):
+                raise OSError(errno.EROFS, "Read-only file system")
+
+            monkeypatch.setattr(tempfile, "mkstemp", read_only)
         except PermissionError:
             pass
         monkeypatch.setenv("NEURAL_LAB_CACHE", str(folder))
         _use_mirrors(monkeypatch, served.url("ok"))
         with pytest.raises(DatasetUnavailable, match="cache folder"):
             load_mnist("mnist")
+        assert list((folder / "mnist").iterdir()) == []
     finally:
         (folder / "mnist").chmod(0o700)
 
