@@ -1,2 +1,122 @@
+"""Draw a digit: a canvas, MNIST-faithful preprocessing, and a look inside the network's guess."""
+
 import streamlit as st
+from streamlit_drawable_canvas import st_canvas  # only here: it needs a running Streamlit script
+
+from lab.code import show_code
+from lab.default_digit_model import (NOT_SURE_BELOW, digit_model_problem, load_default_model,
+                                     read_drawing)
+from lab.digit_preprocess import BOX, SIDE, mnist_style, preprocess
+from lab.draw_figures import digit_image, hidden_activations, probability_chart, saliency_map
+from lab.page import use_app_navigation
+from lab.session import TRAINED_MODEL_KEY, TrainedModel
+from nn import MLP
+
+CANVAS_SIDE = 280  # 10x MNIST's 28 px
+# A digit drawn ~200 px tall is scaled by 20/200 = 1/10: a 22 px pen becomes ~2.2 px, MNIST's stroke.
+DEFAULT_STROKE = 22
+ROUND_KEY = "draw_canvas_round"  # bumped by Clear: a new canvas key is an empty canvas
+
+use_app_navigation()
+
 st.title("Draw a digit")
+st.markdown(
+    "Draw a digit from 0 to 9 on the black square, with the mouse or a finger. "
+    "MNIST's digits were **cropped to their ink, scaled so the longer side is "
+    f"{BOX} pixels, and placed in a {SIDE}x{SIDE} image with the centre of mass of the ink at "
+    "the centre**. The network has only ever seen digits like that, so your drawing gets the "
+    "same treatment before the network reads it. Shrinking the whole canvas instead would hand "
+    "it a tiny, off-centre digit it has never seen."
+)
+
+
+def choose_model() -> TrainedModel:
+    """The model trained on the MNIST page in this session if the user wants it, else the default."""
+    default = load_default_model()
+    mine = st.session_state.get(TRAINED_MODEL_KEY)
+    if mine is None:
+        return default
+    problem = digit_model_problem(mine)
+    if problem:
+        st.warning(f"The model from the MNIST page can't read drawings ({problem}); "
+                   "using the default model.")
+        return default
+    choice = st.radio("Model", ["mine", "default"], horizontal=True, key="draw_model",
+                      format_func={"mine": f"Yours from the MNIST page ({mine.name})",
+                                   "default": "The default model"}.get)
+    return mine if choice == "mine" else default
+
+
+def describe(trained: TrainedModel) -> str:
+    accuracy = ("not measured" if trained.test_accuracy is None
+                else f"{trained.test_accuracy:.1%} on its test split")
+    return f"Model: **{trained.name}** (dataset: {trained.dataset}); test accuracy {accuracy}."
+
+
+trained = choose_model()
+st.caption(describe(trained))
+if trained.dataset == "fashion":
+    st.warning("This model was trained on Fashion-MNIST: it names clothes, not digits. Draw a "
+               "trouser or a shoe, or pick the default model to read digits.")
+
+st.session_state.setdefault(ROUND_KEY, 0)
+# The canvas needs its 280 px: half the width, even in the narrow centred layout.
+drawing_col, result_col = st.columns(2, gap="large")
+with drawing_col:
+    stroke = st.slider("Pen width (pixels)", 8, 40, DEFAULT_STROKE, key="draw_stroke",
+                       help=f"{DEFAULT_STROKE} px on a digit drawn 200 px tall becomes about 2 px "
+                            "at 28x28, like MNIST's pen.")
+    canvas = st_canvas(stroke_width=stroke, stroke_color="#ffffff", background_color="#000000",
+                       width=CANVAS_SIDE, height=CANVAS_SIDE, drawing_mode="freedraw",
+                       return_image_data=True, key=f"draw_canvas_{st.session_state[ROUND_KEY]}")
+    st.button("Clear", key="draw_clear", icon=":material/delete:",
+              on_click=lambda: st.session_state.update({ROUND_KEY: st.session_state[ROUND_KEY] + 1}))
+
+pixels = None
+if canvas.image_data is not None:  # None on the first run
+    try:
+        pixels = preprocess(canvas.image_data)
+    except ValueError as e:
+        st.error(f"The canvas sent an image this page can't read: {e}")
+
+if pixels is None:
+    with result_col:
+        st.info("Draw a digit on the black square: the guess appears when you lift the pen.",
+                icon=":material/draw:")
+    st.stop()
+
+reading = read_drawing(trained.model, pixels)
+names = trained.class_names
+with result_col:
+    seen_col, guess_col = st.columns(2)
+    with seen_col:
+        st.caption("What the network sees: 28x28, after the preprocessing")
+        st.plotly_chart(digit_image(reading.pixels, title="", height=220), key="draw_seen")
+    with guess_col:
+        st.metric("Prediction", names[reading.top])
+        if reading.sure:
+            st.markdown(f"with probability **{reading.confidence:.0%}**")
+        else:
+            st.markdown(f"**not sure**: the top probability is only {reading.confidence:.0%} "
+                        f"(under {NOT_SURE_BELOW:.0%}). Try drawing it bigger or clearer.")
+    st.plotly_chart(probability_chart(reading.probabilities, names), key="draw_probs")
+
+st.subheader("Inside the network")
+saliency_col, hidden_col = st.columns(2, gap="medium")
+with saliency_col:
+    st.markdown(
+        f"The **saliency map** is the gradient of the score (logit) of **{names[reading.top]}** "
+        "with respect to each input pixel, computed by backpropagation down to the input. "
+        "Red: more ink there would raise the score; blue: it would lower it."
+    )
+    st.plotly_chart(saliency_map(reading.pixels, reading.saliency, names[reading.top]),
+                    key="draw_saliency")
+with hidden_col:
+    st.markdown(
+        "The **hidden activations** are what each hidden unit computes for this drawing: the "
+        "features the output layer weighs to reach its guess. Draw another digit and watch a "
+        "different set of units light up."
+    )
+    st.plotly_chart(hidden_activations(reading.hidden), key="draw_hidden")
+
+show_code(mnist_style, MLP.input_gradient, label="Show the code: preprocessing and saliency")

@@ -2,6 +2,10 @@
 
 import streamlit as st
 
+from lab.page import use_app_navigation
+
+use_app_navigation()
+
 st.title("Neural Lab")
 st.markdown(
     "**See a neural network learn.** Train small networks in your browser, watch their "

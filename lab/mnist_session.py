@@ -1,0 +1,189 @@
+"""Streamlit glue of the MNIST page: cached data, the live progress panel, and the session state.
+
+What lives in st.session_state (this user's only):
+    ACTIVE_RUN_KEY  the TrainingRun being trained; stored before the first step, so a click on
+                    Stop (which ends the script run at its next st.* call) leaves its model and
+                    history there, and the next run of the page finishes it
+    OUTCOME_KEY     the Outcome the results section shows (trained or uploaded)
+    RUNS_KEY        rows of the table of this session's runs (the last MAX_RUNS)
+    TRAINED_MODEL_KEY (lab.session)  the TrainedModel the Draw page uses
+"""
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from nn import Progress
+from nn.datasets import DatasetUnavailable, class_names, load_mnist
+
+from .mnist_data import SOURCE_TITLES, DigitData, class_counts, class_means, examples_per_class
+from .mnist_figures import learning_curves
+from .mnist_results import Outcome, evaluate, load_digit_model
+from .mnist_training import (BATCH_SIZES, TrainingConfig, TrainingRun, describe_progress, network_name,
+                             parse_hidden)
+from .session import TRAINED_MODEL_KEY, TrainedModel
+
+ACTIVE_RUN_KEY = "mnist_active_run"
+OUTCOME_KEY = "mnist_outcome"
+RUNS_KEY = "mnist_runs"
+UNAVAILABLE_KEY = "mnist_unavailable"  # {dataset: why its download failed}, not retried this session
+MAX_RUNS = 20
+DOWNLOAD_TIMEOUT = 15.0  # seconds per connection attempt
+
+
+# ---- data ---------------------------------------------------------------------------------
+@st.cache_data(max_entries=3, ttl=3600, show_spinner="Reading the images...")
+def load_data(name: str) -> DigitData:
+    """The train / test split of ``name`` (uint8 images), downloaded once with a progress bar.
+
+    The bar is created inside this cached function (only when a download happens), so Streamlit
+    replays it harmlessly; DatasetUnavailable is raised, and not cached.
+    """
+    bar: Any = None
+    shown = -1
+
+    def progress(done: int, total: int | None) -> None:
+        nonlocal bar, shown
+        percent = 5 * int(20 * done / total) if total else 0
+        if percent != shown:  # every 5%: st.cache_data replays these on each rerun, keep them few
+            shown = percent
+            text = f"Downloading {SOURCE_TITLES[name]}: {done / 1e6:.1f} of {(total or 0) / 1e6:.1f} MB"
+            if bar is None:
+                bar = st.progress(0, text=text)
+            bar.progress(min(percent, 100), text=text)
+
+    try:
+        split = load_mnist(name, progress=progress, timeout=DOWNLOAD_TIMEOUT)
+    finally:
+        if bar is not None:
+            bar.empty()
+    return DigitData(name, *split, class_names=class_names(name))
+
+
+@st.cache_data(max_entries=3, ttl=3600, show_spinner=False)
+def data_overview(name: str, per_class: int = 8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of the training split of ``name``: class counts (k,), average images (k, 784) and
+    ``per_class`` random examples of each class (k, per_class, 784) uint8."""
+    data = load_data(name)
+    picks = examples_per_class(data.y_train, per_class)
+    examples = np.where(picks[..., None] >= 0, data.X_train[picks], 0).astype(np.uint8)
+    return (class_counts(data.y_train), class_means(data.X_train, data.y_train), examples)
+
+
+def get_data(name: str, state: MutableMapping) -> tuple[DigitData, str | None]:
+    """The data set ``name``, or the bundled sample and a notice saying why not."""
+    failed = state.setdefault(UNAVAILABLE_KEY, {})
+    if name != "sample" and name not in failed:
+        try:
+            return load_data(name), None
+        except DatasetUnavailable as err:
+            failed[name] = str(err)
+    if name != "sample":
+        notice = (f"{SOURCE_TITLES[name][0].upper() + SOURCE_TITLES[name][1:]} could not be downloaded; "
+                  f"using the bundled 10,000-digit sample. ({failed[name]})")
+        return load_data("sample"), notice
+    return load_data("sample"), None
+
+
+# ---- the knobs as widgets --------------------------------------------------------------------
+def batch_label(size: int | None) -> str:
+    return "full" if size is None else str(size)
+
+
+BATCH_LABELS = [batch_label(b) for b in BATCH_SIZES]
+
+
+def widget_values(config: TrainingConfig) -> dict[str, Any]:
+    """Session-state values of the page's knob widgets (keys "mnist_<field>") for ``config``."""
+    values = {f"mnist_{name}": getattr(config, name) for name in config.__dataclass_fields__}
+    values["mnist_hidden"] = ", ".join(str(h) for h in config.hidden)
+    values["mnist_batch_size"] = batch_label(config.batch_size)
+    return values
+
+
+def config_from_widgets(state: MutableMapping) -> TrainingConfig:
+    """The TrainingConfig the knob widgets describe (ValueError for unreadable hidden sizes)."""
+    fields = {name: state[f"mnist_{name}"] for name in TrainingConfig.__dataclass_fields__}
+    fields["hidden"] = parse_hidden(fields["hidden"])
+    fields["batch_size"] = None if fields["batch_size"] == "full" else int(fields["batch_size"])
+    fields["epochs"], fields["seed"] = int(fields["epochs"]), int(fields["seed"])
+    return TrainingConfig(**fields)
+
+
+def apply_config(state: MutableMapping, config: TrainingConfig) -> None:
+    """Set the knob widgets to ``config`` (a preset button's on_click)."""
+    state.update(widget_values(config))
+
+
+# ---- training -----------------------------------------------------------------------------
+class ProgressPanel:
+    """Two progress bars (epochs; batches of this epoch) and the learning curves, redrawn live."""
+
+    def __init__(self, container: Any) -> None:
+        with container:
+            self.epochs_bar = st.progress(0, text="Epoch 1: starting...")
+            self.batches_bar = st.progress(0, text="Batch 0")
+            self.curves = st.empty()
+        self.drawn_epochs = 0
+
+    def update(self, p: Progress) -> None:
+        text = describe_progress(p)
+        self.epochs_bar.progress(text.epoch_fraction, text=text.epoch_label)
+        self.batches_bar.progress(text.batch_fraction, text=text.batch_label)
+        if len(p.history.epoch) > self.drawn_epochs:  # a new epoch ended: redraw the curves
+            self.drawn_epochs = len(p.history.epoch)
+            self.curves.plotly_chart(learning_curves(p.history), key=f"mnist_live_{self.drawn_epochs}")
+
+
+def finish_run(run: TrainingRun, data: DigitData, state: MutableMapping, interrupted: bool = False) -> Outcome:
+    """Evaluate a run's model on the test split and store it for the results and the Draw page.
+
+    ``interrupted``: the script run training it was ended by a click (Stop or any other widget).
+    """
+    run.finished = True
+    history = run.history
+    status = history.status if history and not interrupted else "stopped"
+    epochs_done = len(history.epoch) if history else 0
+    if interrupted:
+        message = (f"Stopped after {epochs_done} complete epoch{'s' * (epochs_done != 1)}: "
+                   "this is the network as it was at that moment.")
+    else:
+        message = history.message[:1].upper() + history.message[1:] + "."
+    outcome = Outcome(run.model, run.config.network_name(), data.name, evaluate(run.model, data.X_test, data.y_test),
+                      status, message, history, run.initial_weights, run.seconds or None, run.config)
+    store_outcome(outcome, data, state)
+    runs = state.setdefault(RUNS_KEY, [])
+    runs.append({"run": (runs[-1]["run"] + 1) if runs else 1, "data": SOURCE_TITLES[data.name],
+                 "test accuracy": outcome.evaluation.accuracy,
+                 "seconds": round(run.seconds, 2) if run.seconds else None,
+                 "status": status, "epochs run": epochs_done, **run.config.summary()})
+    del runs[:-MAX_RUNS]
+    state.pop(ACTIVE_RUN_KEY, None)
+    return outcome
+
+
+def store_outcome(outcome: Outcome, data: DigitData, state: MutableMapping) -> None:
+    """Show ``outcome`` in the results and, unless it diverged, hand its model to the Draw page."""
+    state[OUTCOME_KEY] = outcome
+    true_class, predicted_class = outcome.evaluation.most_confused_pair()
+    state["mnist_true"], state["mnist_pred"] = true_class, predicted_class
+    if outcome.status != "diverged":
+        state[TRAINED_MODEL_KEY] = TrainedModel(
+            outcome.model, f"{outcome.name}, {SOURCE_TITLES[data.name]}", data.name,
+            outcome.evaluation.accuracy, data.class_names)
+
+
+
+def accept_upload(file_name: str, content: bytes, data: DigitData, state: MutableMapping) -> str | None:
+    """Load an uploaded model and show it, evaluated on ``data``; returns None, or why it was refused."""
+    try:
+        model = load_digit_model(content)
+    except ValueError as err:
+        return f"{file_name} was refused: {err}"
+    outcome = Outcome(model, network_name(model.layer_sizes, model.config["activation"]), data.name, evaluate(model, data.X_test, data.y_test), "uploaded",
+                      f"Uploaded {file_name}: evaluated on the test split of {SOURCE_TITLES[data.name]}.")
+    store_outcome(outcome, data, state)
+    return None
