@@ -7,6 +7,7 @@ target), which is why the backward pass in ``model.py`` needs no table lookup.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -26,6 +27,13 @@ class Loss:
     classifier: bool  # True: targets are class labels, outputs probabilities
 
 
+@functools.cache
+def _ones(k: int, dtype: np.dtype) -> np.ndarray:
+    ones = np.ones((k, 1), dtype)
+    ones.flags.writeable = False
+    return ones
+
+
 def softmax_cross_entropy(z: np.ndarray, t: np.ndarray | None) -> tuple[np.ndarray, float | None]:
     """Softmax probabilities (batch, k) and the summed cross-entropy; z is overwritten.
 
@@ -38,7 +46,7 @@ def softmax_cross_entropy(z: np.ndarray, t: np.ndarray | None) -> tuple[np.ndarr
     top = z.max()
     z -= top if top - z.min() < 30 else z.max(axis=1, keepdims=True)
     p = np.exp(z)  # (batch, k)
-    total = p @ np.ones((p.shape[1], 1), p.dtype)  # (batch, 1) row sums, as a fast product
+    total = p @ _ones(p.shape[1], p.dtype)  # (batch, 1) row sums, as a fast product
     p /= total
     if t is None:
         return p, None

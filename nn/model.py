@@ -28,7 +28,7 @@ DTYPES = {"float32": np.float32, "float64": np.float64}
 REDUCTIONS = ("mean", "sum")
 
 
-@dataclass
+@dataclass(slots=True)
 class Forward:
     """What one forward pass computed, for a batch of n rows.
 
@@ -119,6 +119,8 @@ class MLP:
         self.grad = np.zeros_like(self.theta)
         self.W, self.b = self._views(self.theta, shapes)
         self.gW, self.gb = self._views(self.grad, shapes)
+        # All the weights, and their gradient, as one vector each: regularisation acts on these.
+        self.theta_w, self.grad_w = self.theta[:self.n_weights], self.grad[:self.n_weights]
         initializer = get_initializer(init)
         for W in self.W:
             W[...] = initializer(self.rng, *W.shape)
@@ -219,7 +221,7 @@ class MLP:
 
     def freeze(self) -> "MLP":
         """Make every parameter read-only (for a model shared between users); returns self."""
-        for array in [self.theta, self.grad, *self.W, *self.b, *self.gW, *self.gb]:
+        for array in [self.theta, self.grad, self.theta_w, self.grad_w, *self.W, *self.b, *self.gW, *self.gb]:
             array.flags.writeable = False
         return self
 
@@ -274,12 +276,11 @@ class MLP:
         if self.reduction == "mean":
             delta *= 1.0 / len(T)
         deltas = self.backpropagate(fwd, delta, self.gW, self.gb, keep_deltas)
-        # Regularisation acts on the weights only: the first n_weights entries of theta.
-        grad_w, theta_w = self.grad[:self.n_weights], self.theta[:self.n_weights]
+        # Regularisation acts on the weights only, not the biases.
         if self.l2:
-            grad_w += self.l2 * theta_w  # d/dW of (l2 / 2) W**2
+            self.grad_w += self.l2 * self.theta_w  # d/dW of (l2 / 2) W**2
         if self.l1:
-            grad_w += self.l1 * np.sign(theta_w)  # d/dW of l1 |W|, taking 0 at W = 0
+            self.grad_w += self.l1 * np.sign(self.theta_w)  # d/dW of l1 |W|, taking 0 at W = 0
         return deltas
 
     def backpropagate(self, fwd: Forward, delta: np.ndarray, gW: list[np.ndarray],
@@ -333,11 +334,10 @@ class MLP:
         return self.l2_penalty() + self.l1_penalty()
 
     def l2_penalty(self) -> float:
-        theta_w = self.theta[:self.n_weights]
-        return 0.5 * self.l2 * float(np.dot(theta_w, theta_w)) if self.l2 else 0.0
+        return 0.5 * self.l2 * float(np.dot(self.theta_w, self.theta_w)) if self.l2 else 0.0
 
     def l1_penalty(self) -> float:
-        return self.l1 * float(np.abs(self.theta[:self.n_weights]).sum()) if self.l1 else 0.0
+        return self.l1 * float(np.abs(self.theta_w).sum()) if self.l1 else 0.0
 
     def trace(self, X: np.ndarray, y: np.ndarray,
               masks: list[np.ndarray | None] | None = None) -> Trace:

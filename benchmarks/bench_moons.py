@@ -1,0 +1,156 @@
+"""How long the Moons playground takes from a slider move to a new chart, on the server.
+
+    python benchmarks/bench_moons.py [--repeats 5]
+
+Part 1 splits one slider move into its steps, for tutorial A's settings and for a 4 x 50 network:
+training (``run_playground``: data, training with snapshots, the grids), building the figures the
+page draws, and turning them into JSON as ``st.plotly_chart`` does. "cold" is a setting the cache
+has not seen (every slider move to a new value); "warm" is a cache hit (a second student opening
+the same link), where the page only unpickles the cached result and draws.
+Part 2 runs the whole page script under AppTest after a slider move (everything the server does
+for one rerun, with the sweep and logistic regression already cached, as they are when a network
+knob moves). Medians over --repeats; the machine's load average is printed, since it is shared.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+logging.disable(logging.WARNING)  # st.cache_data outside a server warns on every call
+
+import plotly.io as pio  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from lab import playground_figures as figures  # noqa: E402
+from lab.playground import DEFAULTS, to_query  # noqa: E402
+from lab.playground_run import run_logistic, run_playground  # noqa: E402
+
+# One slider step away from each setting: each is a "cold" retrain.
+CASES = {
+    "tutorial A exactly": [dict()],
+    "one step from tutorial A": [dict(noise=0.15), dict(noise=0.25), dict(neurons=2), dict(neurons=4),
+                                 dict(lr=0.003), dict(l2=0.003), dict(data_seed=1), dict(init_seed=1)],
+    "4 x 50 tanh": [dict(hidden_layers=4, neurons=50), dict(hidden_layers=4, neurons=50, init_seed=1)],
+}
+
+
+def draw(run, logistic) -> tuple[float, float, int]:
+    """Seconds to build the page's figures, seconds to serialise them, and their JSON size."""
+    t0 = time.perf_counter()
+    figs = [figures.run_boundary_figure(run), figures.run_loss_figure(run), figures.run_snapshots_figure(run),
+            *figures.run_units_figures(run), figures.run_boundary_figure(run, height=440),
+            figures.run_logistic_figure(run, logistic)]
+    t1 = time.perf_counter()
+    size = sum(len(pio.to_json(f, validate=False)) for f in figs)
+    return t1 - t0, time.perf_counter() - t1, size
+
+
+def split_timings(changes: list[dict], repeats: int) -> dict:
+    cached = st.cache_data(max_entries=256)(run_playground)
+    logistic = run_logistic(DEFAULTS)
+    rows = {k: [] for k in ("train", "passes", "build", "json", "kB", "first", "warm")}
+    for _ in range(repeats):
+        st.cache_data.clear()
+        for change in changes:
+            settings = replace(DEFAULTS, **change)
+            t0 = time.perf_counter()
+            run = cached(settings)
+            train = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            pio.to_json(figures.run_boundary_figure(run), validate=False)
+            first = train + time.perf_counter() - t1  # trained, and the boundary chart ready to send
+            build, to_json, size = draw(run, logistic)
+            t2 = time.perf_counter()
+            cached(settings)  # a cache hit: unpickle the stored result
+            hit = time.perf_counter() - t2
+            rows["train"].append(train)
+            rows["passes"].append(run.passes_run)
+            rows["build"].append(build)
+            rows["json"].append(to_json)
+            rows["kB"].append(size / 1000)
+            rows["first"].append(first)
+            rows["warm"].append(hit + build + to_json)
+    med = {k: statistics.median(v) for k, v in rows.items()}
+    med["cold"] = med["train"] + med["build"] + med["json"]
+    med["max cold"] = max(t + b + j for t, b, j in zip(rows["train"], rows["build"], rows["json"]))
+    med["passes range"] = f"{min(rows['passes']):,}-{max(rows['passes']):,}"
+    return med
+
+
+def page_timings(repeats: int) -> dict:
+    """Whole-page reruns under AppTest after a slider move (cold) and with unchanged settings (warm)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "pages" / "moons.py"), default_timeout=600)
+    for k, v in to_query(DEFAULTS).items():
+        at.query_params[k] = v
+    t0 = time.perf_counter()
+    at.run()  # first run: trains tutorial A, logistic regression and the 7-network sweep
+    first = time.perf_counter() - t0
+    cold, warm = [], []
+    seeds = iter(range(100, 100 + 10 * repeats))
+    for _ in range(repeats):
+        at.number_input(key="moons_init_seed").set_value(next(seeds))  # a network knob: the sweep stays cached
+        t0 = time.perf_counter()
+        at.run()
+        cold.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        at.run()
+        warm.append(time.perf_counter() - t0)
+    assert not at.exception, at.exception
+    return {"first": first, "cold": statistics.median(cold), "warm": statistics.median(warm)}
+
+
+def bare_fit(repeats: int) -> float:
+    """Seconds for nn's MLP.fit alone, tutorial A's 20,000 passes on all 200 points: the machine's pace."""
+    from nn import MLP
+    from nn.datasets import make_planar
+
+    data = make_planar("moons", 200, 0.2, 0)
+    times = []
+    for _ in range(repeats):
+        model = MLP([2, 3, 2], activation="tanh", init="scaled_normal", l2=0.01, reduction="sum", seed=0,
+                    dtype="float64")
+        t0 = time.perf_counter()
+        model.fit(data.X_train, data.y_train, epochs=20000, lr=0.01)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; medians of {args.repeats}")
+    print(f"reference: nn's MLP.fit, 20,000 full-batch passes of 2-3-2 tanh on 200 points: "
+          f"{bare_fit(args.repeats):.2f} s")
+    print()
+    print("| settings | passes run | train (cold) | figures: build + JSON | JSON size | to first chart (cold) "
+          "| slider move, cold | worst cold | cache hit (warm) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, changes in CASES.items():
+        m = split_timings(changes, args.repeats)
+        ms = lambda s: f"{1000 * s:.0f} ms"  # noqa: E731
+        print(f"| {name} ({len(changes)} setting{'s' * (len(changes) > 1)}) | {m['passes range']} | {ms(m['train'])} | "
+              f"{ms(m['build'])} + {ms(m['json'])} | {m['kB']:.0f} kB | {ms(m['first'])} | {ms(m['cold'])} | "
+              f"{ms(m['max cold'])} | {ms(m['warm'])} |")
+    print()
+    p = page_timings(args.repeats)
+    print("| whole page under AppTest | seconds |")
+    print("|---|---|")
+    print(f"| first visit (trains tutorial A, logistic regression and the 7-network sweep) | {p['first']:.2f} |")
+    print(f"| rerun after a network knob moves (one cold retrain; sweep cached) | {p['cold']:.2f} |")
+    print(f"| rerun with unchanged settings (all cached) | {p['warm']:.2f} |")
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

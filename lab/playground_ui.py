@@ -1,0 +1,185 @@
+"""The Moons playground's Streamlit side: sidebar widgets, the link, presets, cached computations.
+
+Settings flow one way per run: widgets -> PlaygroundSettings -> URL query string. On the page's
+first run in a session the widgets start from the link (or from the settings this session last
+used, when the user comes back from another page without one), so a shared link reproduces the
+experiment. Widget keys are ``moons_<field name>``; URL parameters are the field names.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from .playground import (DEFAULTS, GROUPS, KNOBS, PRESETS, PlaygroundSettings, Preset, QueryProblem,
+                         parse_value, settings_from_query, to_query, to_token)
+from .playground_run import PlaygroundRun, run_logistic, run_playground
+
+PREFIX = "moons_"
+LAST_SETTINGS = PREFIX + "settings"  # the settings of this session's last run (not a widget)
+SHOWN = PREFIX + "shown"  # (settings, metrics) on screen now ...
+PREVIOUS = PREFIX + "previous"  # ... and before the settings last changed, for the metrics' deltas
+CACHE_ENTRIES = 64  # a run holds under 1.5 MB (4 x 50 units); the sweep shares these entries
+
+cached_run = st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Training the network…")(run_playground)
+cached_logistic = st.cache_data(max_entries=16, show_spinner=False)(run_logistic)
+
+
+def widget_key(name: str) -> str:
+    return PREFIX + name
+
+
+def apply_settings(settings: PlaygroundSettings) -> None:
+    """Set every widget to ``settings`` (before the widgets are drawn, or in a callback)."""
+    for name in KNOBS:
+        st.session_state[widget_key(name)] = getattr(settings, name)
+
+
+def start_from_link() -> list[QueryProblem]:
+    """On the page's first run in this session, point the widgets at the link's settings.
+
+    Returns what was wrong with the link (empty on later runs, and for a link with no settings).
+    """
+    if all(widget_key(name) in st.session_state for name in KNOBS):
+        return []
+    query = st.query_params.to_dict()
+    if not query and LAST_SETTINGS in st.session_state:
+        apply_settings(st.session_state[LAST_SETTINGS])
+        return []
+    settings, problems = settings_from_query(query)
+    apply_settings(settings)
+    return problems
+
+
+def show_link_problems(problems: list[QueryProblem]) -> None:
+    """One warning per unusable value; the missing and unknown parameters in one note each."""
+    for p in problems:
+        if p.raw is not None and p.param in KNOBS:
+            st.warning(f"The link's {p.message}", icon=":material/link_off:")
+    missing = [f"`{p.param}`" for p in problems if p.raw is None]
+    if missing:
+        st.info(f"Not in the link, so at their defaults: {', '.join(missing)}.", icon=":material/link:")
+    unknown = [f"`{p.param}`" for p in problems if p.param not in KNOBS]
+    if unknown:
+        st.info(f"Not settings of this page, ignored: {', '.join(unknown)}.", icon=":material/link:")
+
+
+def _widget(name: str) -> object:
+    knob, key = KNOBS[name], widget_key(name)
+    common = dict(key=key, help=knob.why)
+    if knob.widget == "select":
+        return st.selectbox(knob.label, knob.options, format_func=knob.text, **common)
+    if knob.widget == "select_slider":
+        return st.select_slider(knob.label, knob.options, format_func=knob.text, **common)
+    if knob.widget == "toggle":
+        return st.toggle(knob.label, **common)
+    number = int if isinstance(getattr(DEFAULTS, name), int) else float
+    bounds = dict(min_value=number(knob.low), max_value=number(knob.high), step=number(knob.step))
+    if knob.widget == "number":
+        return st.number_input(knob.label, **bounds, **common)
+    return st.slider(knob.label, **bounds, **common)
+
+
+def _new_sample() -> None:
+    key = widget_key("data_seed")
+    st.session_state[key] = (st.session_state[key] + 1) % (int(KNOBS["data_seed"].high) + 1)
+
+
+def sidebar() -> PlaygroundSettings:
+    """The knobs, grouped, in the sidebar; returns the settings they show."""
+    values = {}
+    with st.sidebar:
+        for group in GROUPS:
+            st.subheader(group)
+            for name, knob in KNOBS.items():
+                if knob.group == group:
+                    values[name] = _widget(name)
+            if group == "Data":
+                st.button("New sample", key=PREFIX + "new_sample", on_click=_new_sample, icon=":material/casino:",
+                          help="The same kind of data, drawn with the next seed.")
+    # Slider floats come back as e.g. 0.15000000000000002: read each value back through its URL form.
+    settings = PlaygroundSettings(**{name: parse_value(name, to_token(value)) for name, value in values.items()})
+    st.session_state[LAST_SETTINGS] = settings
+    return settings
+
+
+def write_link(settings: PlaygroundSettings) -> None:
+    """Every setting into the URL query string, so the address bar is always a shareable link."""
+    query = to_query(settings)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+
+
+def preset_buttons(settings: PlaygroundSettings) -> Preset | None:
+    """One button per preset (a click sets every knob); returns the preset ``settings`` match, if any."""
+    active = None
+    for column, preset in zip(st.columns(len(PRESETS)), PRESETS):
+        matches = preset.settings == settings
+        active = preset if matches else active
+        column.button(preset.name, key=PREFIX + "preset_" + preset.name.lower().replace(" ", "_"),
+                      on_click=apply_settings, args=(preset.settings,), help=preset.idea,
+                      type="primary" if matches else "secondary", width="stretch")
+    return active
+
+
+def _metric_changes(settings: PlaygroundSettings, metrics: dict[str, float | None]) -> dict[str, float | None]:
+    """Each metric's change since the settings were last different (None on the first run, or unknown)."""
+    shown = st.session_state.get(SHOWN)
+    if shown is not None and shown[0] != settings:
+        st.session_state[PREVIOUS] = shown
+    st.session_state[SHOWN] = (settings, metrics)
+    before = st.session_state.get(PREVIOUS, (None, {}))[1]
+    return {name: value - before[name] if value is not None and before.get(name) is not None else None
+            for name, value in metrics.items()}
+
+
+def show_metrics(run: PlaygroundRun) -> None:
+    """The four st.metrics, each with its change since the settings were last different."""
+    metrics = {"Train accuracy": run.train_accuracy, "Test accuracy": run.test_accuracy,
+               "Train loss": run.train_loss, "Test loss": run.test_loss}
+    changes = _metric_changes(run.settings, metrics)
+    n_train, n_test = len(run.data.X_train), len(run.data.X_test)
+    no_test = "No test points: the train ratio is 1, as in tutorial A."
+    helps = {"Train accuracy": f"Share of the {n_train} training points on the right side of the boundary.",
+             "Test accuracy": f"Share of the {n_test} held-out points (never trained on) on the right side."
+             if n_test else no_test,
+             "Train loss": "Mean cross-entropy per training point, without the penalty, so that it compares "
+                           "with the test loss.",
+             "Test loss": "Mean cross-entropy per held-out point." if n_test else no_test}
+    for column, (label, value) in zip(st.columns(len(metrics)), metrics.items()):
+        accuracy, change = label.endswith("accuracy"), changes[label]
+        shown = "n/a" if value is None else (f"{value:.1%}" if accuracy else f"{value:.3f}")
+        delta = None if not change else (f"{change * 100:+.1f} pts" if accuracy else f"{change:+.3f}")
+        column.metric(label, shown, delta=delta, delta_color="normal" if accuracy else "inverse",
+                      help=helps[label], border=True)
+
+
+def show_training_summary(run: PlaygroundRun) -> None:
+    """What training did (passes, why it stopped, nn's status), and a loss that bounces or blows up."""
+    history, wobble = run.history, run.oscillation
+    st.markdown(f"{run.stop_text} nn's `History.status`: **{history.status}** ({history.message}).")
+    if history.diverged:
+        st.warning(f"**Diverged.** {history.message}.", icon=":material/trending_up:")
+    elif wobble and wobble.severe:
+        st.warning(f"**Not converging.** The loss ended {wobble.final_over_lowest:,.0f} times above the lowest value "
+                   f"it reached, turning up or down on {wobble.turns:.0%} of the last {wobble.window:,} passes: "
+                   "each step overshoots the bottom of the valley. nn only stops on an infinite loss, so its "
+                   "status still says the run went to the end. Try a smaller learning rate.",
+                   icon=":material/trending_up:")
+    elif wobble:
+        st.info(f"**The loss bounces.** It turned up or down on {wobble.turns:.0%} of the last {wobble.window:,} "
+                f"passes, by about {wobble.bounce:.1%} a pass: the learning rate is near the largest this "
+                "valley allows.", icon=":material/swap_vert:")
+
+
+def loss_convention(run: PlaygroundRun) -> str:
+    """The loss convention in use, with its numbers, and what the other one would change."""
+    n, lr = len(run.data.X_train), run.settings.lr
+    if run.settings.reduction == "sum":
+        return (f"**The loss is summed over the {n} training points**, as in tutorial A: the cross-entropy of "
+                f"every point, added up, plus (λ/2)·ΣW² = **{run.objective:.4g}** at the end "
+                f"({run.objective / n:.4g} per point: tutorial A prints its loss divided by the number of "
+                f"points). The gradient is summed too, so a step is {n} times larger than with the mean. "
+                f"With **mean**, lr {lr:g} would move {n} times slower, and the L2 penalty, which is not "
+                f"divided, would weigh {n} times more against the data.")
+    return (f"**The loss is the mean over the {n} training points** of the cross-entropy, plus (λ/2)·ΣW² = "
+            f"**{run.objective:.4g}** at the end. Tutorial A sums instead: at the same learning rate its steps "
+            f"are {n} times larger, and its penalty weighs {n} times less against the data.")

@@ -1,0 +1,292 @@
+"""The Moons playground's lab modules, without Streamlit: settings and links, training, figures."""
+
+import json
+from dataclasses import fields, replace
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+from lab import playground_figures as figures
+from lab.playground import (DATA_FIELDS, DEFAULTS, KNOBS, PRESETS, PlaygroundSettings, parse_value,
+                            settings_from_query, to_query, to_token)
+from lab.playground_run import (FLAT_TOLERANCE, FLAT_WINDOW, SWEEP_SIZES, Grid, load_data, oscillation, run_logistic,
+                                run_playground, snapshot_passes, sweep_settings)
+from nn import History
+
+SHORT = replace(DEFAULTS, passes=500, stop_when_flat=False)  # a cheap run for shape checks
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    return run_playground(DEFAULTS)
+
+
+# ---- settings and the link ---------------------------------------------------------------------
+def test_defaults_are_tutorial_a():
+    d = DEFAULTS
+    assert (d.dataset, d.n_points, d.noise, d.data_seed) == ("moons", 200, 0.2, 0)
+    assert d.layer_sizes == [2, 3, 2] and d.activation == "tanh" and d.init == "scaled_normal"
+    assert (d.optimizer, d.lr, d.l2, d.l1, d.batch_size, d.passes, d.reduction) == \
+        ("sgd", 0.01, 0.01, 0.0, None, 20000, "sum")
+
+
+def test_every_field_is_a_knob_with_a_reason_and_a_valid_default():
+    assert set(KNOBS) == {f.name for f in fields(PlaygroundSettings)}
+    for name, knob in KNOBS.items():
+        assert knob.why.strip() and knob.label.strip(), name
+        default = getattr(DEFAULTS, name)
+        assert parse_value(name, to_token(default)) == default, name
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.name)
+def test_query_round_trip(preset):
+    settings, problems = settings_from_query(to_query(preset.settings))
+    assert settings == preset.settings and problems == []
+
+
+def test_an_empty_link_is_tutorial_a_without_complaint():
+    assert settings_from_query({}) == (DEFAULTS, [])
+
+
+@pytest.mark.parametrize("param, raw, why", [
+    ("lr", "banana", "not one of"), ("lr", "0.02", "not one of"), ("neurons", "999", "outside 1 to 50"),
+    ("neurons", "2.5", "whole number"), ("noise", "0.23", "multiple of 0.05"), ("noise", "nan", "outside"),
+    ("activation", "softmax", "not one of"), ("stop_when_flat", "maybe", "true or false"),
+    ("batch_size", "7", "not one of"), ("n_points", "", "whole number"),
+])
+def test_bad_values_fall_back_to_the_default_and_say_which(param, raw, why):
+    settings, problems = settings_from_query({**to_query(DEFAULTS), param: raw})
+    assert settings == DEFAULTS
+    assert [p.param for p in problems] == [param]
+    assert why in problems[0].reason
+    assert f"`{param}={raw}`" in problems[0].message and "default" in problems[0].message
+
+
+def test_missing_and_unknown_parameters_are_reported():
+    settings, problems = settings_from_query({"neurons": "5", "colour": "red"})
+    assert settings == replace(DEFAULTS, neurons=5)
+    missing = {p.param for p in problems if p.raw is None}
+    assert missing == set(KNOBS) - {"neurons"}
+    assert [p.param for p in problems if p.raw is not None] == ["colour"]
+    assert "not a setting" in next(p for p in problems if p.param == "colour").message
+
+
+def test_values_are_read_flexibly_but_exactly():
+    query = {"lr": "1e-2", "batch_size": "FULL", "stop_when_flat": "off", "noise": "0.15000000000000002",
+             "passes": ["100", "200"]}  # a repeated parameter: the last one counts
+    settings, _ = settings_from_query(query, report_missing=False)
+    assert (settings.lr, settings.batch_size, settings.stop_when_flat, settings.noise, settings.passes) == \
+        (0.01, None, False, 0.15, 200)
+
+
+def test_only_keeps_the_named_fields():
+    s = replace(DEFAULTS, noise=0.3, lr=0.1, neurons=7)
+    assert s.only(DATA_FIELDS) == replace(DEFAULTS, noise=0.3)
+
+
+# ---- training ----------------------------------------------------------------------------------
+def test_tutorial_a_learns_the_moons(default_run):
+    run = default_run
+    assert run.train_accuracy >= 0.96 and run.test_accuracy >= 0.85
+    assert len(run.data.X_train) == 160 and len(run.data.X_test) == 40
+    # It stopped because the loss levelled off, and says so, truthfully.
+    assert run.flat_at == run.passes_run == len(run.history.epoch) < 20000
+    assert run.history.status == "stopped" and f"{run.passes_run:,} of 20,000" in run.stop_text
+    window = run.history.train_loss[-FLAT_WINDOW - 1:]
+    assert max(window) - min(window) <= FLAT_TOLERANCE * window[-1]
+    # The numbers shown are the model's: rebuild it from the cached weights and measure again.
+    model = run.model()
+    assert model.score(run.data.X_train, run.data.y_train) == run.train_accuracy
+    assert model.loss(run.data.X_train, run.data.y_train) == pytest.approx(run.objective)
+
+
+def test_all_200_points_as_in_the_tutorial():
+    run = run_playground(replace(DEFAULTS, train_ratio=1.0))
+    assert run.train_accuracy >= 0.96 and run.test_accuracy is None and run.test_loss is None
+
+
+def test_snapshots_grids_and_hidden_units(default_run):
+    run = default_run
+    passes = [s.passes for s in run.snapshots]
+    assert passes == sorted(set(snapshot_passes(run.passes_run)) | {run.passes_run})
+    assert run.snapshots[0].train_accuracy < run.snapshots[-1].train_accuracy == run.train_accuracy
+    assert run.proba.shape == (len(run.grid.ys), len(run.grid.xs)) and run.proba.dtype == np.float32
+    assert 0 <= run.proba.min() and run.proba.max() <= 1
+    assert [h.shape for h in run.hidden] == [(3, len(run.small_grid.ys), len(run.small_grid.xs))]
+    assert np.abs(run.hidden[0]).max() <= 1  # tanh outputs
+
+
+def test_without_stopping_every_pass_runs():
+    run = run_playground(SHORT)
+    assert run.passes_run == 500 and run.flat_at is None and run.history.status == "completed"
+    assert [s.passes for s in run.snapshots] == [0, 1, 2, 5, 10, 20, 50, 100, 200, 500]
+    assert run.stop_text == "Trained all 500 passes."
+
+
+def test_same_settings_same_numbers():
+    a, b = run_playground(SHORT), run_playground(SHORT)
+    assert np.array_equal(a.theta, b.theta) and a.history.train_loss == b.history.train_loss
+
+
+def test_grid_surrounds_the_data():
+    data = load_data(DEFAULTS)
+    grid = Grid.around(data.X_train, 7)
+    assert grid.points.shape == (49, 2)
+    assert (grid.points.min(axis=0) < data.X_train.min(axis=0)).all()
+    assert grid.image(np.arange(49.0)).shape == (7, 7)
+
+
+def test_oscillation_is_flagged_only_when_the_loss_bounces():
+    def history(losses):
+        return History(train_loss=list(losses), epoch=list(range(1, len(losses) + 1)))
+
+    smooth = 10 + 100 * np.exp(-np.arange(2000) / 100)
+    assert oscillation(history(smooth), full_batch=True) is None
+    bouncing = smooth + 0.5 * (-1) ** np.arange(2000)
+    flagged = oscillation(history(bouncing), full_batch=True)
+    assert flagged.turns > 0.9 and not flagged.severe
+    assert oscillation(history(bouncing), full_batch=False) is None  # minibatch losses bounce anyway
+    climbing = np.r_[np.linspace(100, 5, 100), np.linspace(5, 500, 1900)]
+    assert oscillation(history(climbing), full_batch=True).severe
+
+
+def test_logistic_regression_draws_a_straight_line(default_run):
+    logistic = run_logistic(DEFAULTS)
+    assert 0.75 < logistic.train_accuracy < default_run.train_accuracy
+    # P(class 1) of a linear model is monotone along any line: its 0.5 set is straight. Check it
+    # crosses each grid column at most once.
+    above = logistic.proba > 0.5
+    assert (np.abs(np.diff(above.astype(int), axis=0)).sum(axis=0) <= 1).all()
+
+
+def test_sweep_is_tutorial_a_hidden_sizes():
+    sweep = sweep_settings(replace(DEFAULTS, hidden_layers=3, lr=0.1))
+    assert [s.neurons for s in sweep] == list(SWEEP_SIZES) == [1, 2, 3, 4, 5, 20, 50]
+    assert {s.hidden_layers for s in sweep} == {1} and {s.lr for s in sweep} == {0.1}
+
+
+# ---- the presets show what they say --------------------------------------------------------------
+def _preset(name):
+    return next(p for p in PRESETS if p.name == name).settings
+
+
+def test_preset_learning_rate_too_high_does_not_converge():
+    run = run_playground(_preset("Learning rate too high"))
+    assert run.oscillation is not None and run.oscillation.severe
+    assert run.train_accuracy < 0.9
+
+
+def test_preset_fifty_neurons_overfit():
+    run = run_playground(_preset("50 neurons overfit"))
+    assert run.train_accuracy == 1.0 and run.test_accuracy <= run.train_accuracy - 0.15
+
+
+def test_preset_linear_network_cannot_bend():
+    run = run_playground(_preset("A linear network"))
+    logistic = run_logistic(_preset("A linear network"))
+    assert run.train_accuracy < 0.9 and abs(run.train_accuracy - logistic.train_accuracy) <= 0.03
+    assert (np.abs(np.diff((run.proba > 0.5).astype(int), axis=0)).sum(axis=0) <= 1).all()
+
+
+def test_preset_deep_sigmoid_sits_on_a_plateau():
+    run = run_playground(_preset("Deep sigmoid"))
+    assert run.flat_at is not None and run.flat_at <= 1000
+    assert run.train_loss == pytest.approx(np.log(2), abs=0.01) and run.train_accuracy < 0.7
+
+
+# ---- extremes ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("settings", [
+    replace(DEFAULTS, neurons=1, passes=1000),
+    replace(DEFAULTS, hidden_layers=4, neurons=50, passes=200),
+    replace(DEFAULTS, lr=max(KNOBS["lr"].options), passes=1000),
+    replace(DEFAULTS, activation="relu", lr=10.0, optimizer="adam", passes=200),
+    replace(DEFAULTS, batch_size=20, passes=100, reduction="mean", l1=0.01),
+], ids=["1 neuron", "4x50", "largest lr", "relu adam lr 10", "minibatch mean l1"])
+def test_extreme_settings_train_and_draw(settings):
+    run = run_playground(settings)
+    assert np.isfinite(run.theta).all() and 0 <= run.train_accuracy <= 1
+    for fig in _all_figures(run):
+        pio.to_json(fig, validate=False)
+
+
+def test_a_network_that_blows_up_is_reported_and_still_drawn():
+    run = run_playground(replace(DEFAULTS, activation="relu", lr=10.0, passes=1000))
+    assert run.history.status == "diverged" and run.passes_run < 1000
+    assert "loss became infinite" in run.stop_text and np.isfinite(run.theta).all()
+    for fig in _all_figures(run):
+        text = pio.to_json(fig, validate=False)
+        assert "Infinity" not in text and "NaN" not in text  # JSON the browser can parse
+
+
+# ---- figures -----------------------------------------------------------------------------------
+def _all_figures(run):
+    logistic = run_logistic(run.settings)
+    return [figures.run_boundary_figure(run), figures.run_snapshots_figure(run), figures.run_loss_figure(run),
+            figures.run_logistic_figure(run, logistic), *figures.run_units_figures(run),
+            figures.run_sweep_figure([run, run], logistic)]
+
+
+def test_figures_are_valid_plotly(default_run):
+    # The builders skip Plotly's validation for speed; validate here, through a validating constructor.
+    for fig in _all_figures(default_run):
+        go.Figure(fig.to_dict())
+
+
+def test_boundary_figure_shows_probability_line_and_both_splits(default_run):
+    fig = figures.run_boundary_figure(default_run)
+    contour, *points = fig.data
+    assert contour.type == "contour" and contour.contours.start == contour.contours.end == 0.5
+    assert np.asarray(contour.z).shape == default_run.proba.shape
+    names = [p.name for p in points]
+    assert names == ["train, class 0", "train, class 1", "test, class 0", "test, class 1"]
+    assert {p.marker.symbol for p in points[2:]} == {"diamond"} and points[0].marker.symbol is None
+    assert sum(len(p.x) for p in points) == 200
+    assert "2-3-2 tanh" in fig.layout.title.text and "99.4%" in fig.layout.title.text
+
+
+def test_snapshots_figure_has_a_frame_per_snapshot(default_run):
+    fig = figures.run_snapshots_figure(default_run)
+    n = len(default_run.snapshots)
+    assert len(fig.frames) == n == len(fig.layout.sliders[0].steps)
+    assert fig.frames[0].layout.title.text.startswith("Before training")
+    assert fig.frames[-1].name == str(default_run.passes_run)
+    assert [b.label for b in fig.layout.updatemenus[0].buttons][0] == "▶ Play"
+
+
+def test_units_figure_tiles():
+    units = np.random.default_rng(0).uniform(-1, 1, (7, 8, 8)).astype(np.float32)
+    fig = figures.units_figure(units, "tanh", layer=2, columns=4)
+    assert len(fig.data) == 7 and all(t.type == "heatmap" for t in fig.data)
+    assert np.array_equal(np.asarray(fig.data[6].z), units[6])
+    assert [a.text for a in fig.layout.annotations] == [f"h2.{i}" for i in range(1, 8)]
+    assert (fig.layout.coloraxis.cmin, fig.layout.coloraxis.cmax) == (-1, 1)
+    # Unit 1 sits top left, unit 5 starts the second row.
+    assert fig.data[0].x0 == fig.data[4].x0 == 0 and fig.data[0].y0 > fig.data[4].y0
+    assert figures.unit_range("relu", np.array([0.0, 3.0])) == (-3.0, 3.0)
+    many = figures.units_figure(np.zeros((50, 40, 40), np.float32), "sigmoid", layer=1)
+    assert len(many.data) == 50 and np.asarray(many.data[0].z).shape == (20, 20)
+
+
+def test_loss_figure_marks_the_stop(default_run):
+    fig = figures.run_loss_figure(default_run)
+    assert fig.layout.xaxis.type == "log" and "summed" in fig.layout.yaxis.title.text
+    assert any("levelled off" in (a.text or "") for a in fig.layout.annotations)
+    assert len(fig.data[0].x) <= figures.MAX_CURVE_POINTS + 2
+
+
+def test_decimate_keeps_the_extremes():
+    values = np.r_[np.linspace(100, 1, 5000), 1 + 0.3 * (-1) ** np.arange(15000)]
+    x, y = figures.decimate(values, max_points=400)
+    assert len(x) < 900 and x[0] == 1 and x[-1] == 20000
+    assert y.max() == values.max() and y.min() == values.min()
+    assert figures.decimate([3.0, 2.0])[1].tolist() == [3.0, 2.0]
+
+
+def test_sweep_figure_panels(default_run):
+    fig = figures.run_sweep_figure([default_run] * 7, run_logistic(DEFAULTS))
+    assert sum(t.type == "contour" for t in fig.data) == 8
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[0].startswith("3 units: train 99.4%") and titles[-1].startswith("Logistic regression")
+    assert json.loads(pio.to_json(fig, validate=False))["layout"]["xaxis8"]["anchor"] == "y8"
