@@ -33,8 +33,12 @@ def check_features(X: object, n_features: int, dtype: np.dtype, name: str = "X")
     if X.shape[1] != n_features:
         raise ValueError(f"{name} must have {n_features} columns (the input layer's size), "
                          f"got {X.shape[1]}")
-    X = X.astype(dtype, copy=False)
-    if not np.isfinite(X).all():
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow becomes infinity, refused below
+        X = X.astype(dtype, copy=False)
+        # A finite sum means every entry is finite (NaN and infinity spread through a sum); only
+        # when the sum is not finite (or overflowed) is the slower entry-by-entry check needed.
+        all_finite = np.isfinite(X.sum()) or np.isfinite(X).all()
+    if not all_finite:
         raise ValueError(f"{name} must be finite, got {_preview(X[~np.isfinite(X)])} "
                          f"at {int((~np.isfinite(X)).sum())} places")
     return X

@@ -87,3 +87,10 @@ def test_a_regression_network_may_have_one_output():
         model.fit(X, [0.0, np.nan, 1.0], epochs=1)
     with pytest.raises(ValueError, match=r"y must have shape \(3, 1\)"):
         model.fit(X, np.ones((3, 2)), epochs=1)
+
+
+def test_huge_finite_values_are_accepted_even_when_their_sum_overflows():
+    model = MLP([2, 3, 2], dtype="float32")
+    model.predict(np.array([[3e38, 3e38], [3e38, 3e38]]))  # the float32 sum is infinite
+    with pytest.raises(ValueError, match=r"X must be finite, got \[inf\]"):
+        model.predict(np.array([[1e300, 0.0]]))  # finite in float64, infinite in the model's float32
