@@ -2,14 +2,17 @@
 
     python benchmarks/bench_moons.py [--repeats 5]
 
-Part 1 splits one slider move into its steps, for tutorial A's settings and for a 4 x 50 network:
-training (``run_playground``: data, training with snapshots, the grids), building the figures the
-page draws, and turning them into JSON as ``st.plotly_chart`` does. "cold" is a setting the cache
+Part 1 splits one slider move into its steps, for tutorial A's settings and a few others (a 4 x 50
+and a 6 x 50 network, squared inputs, regression, three classes): training (``run_playground``:
+data, training with snapshots, the grids), building the figures the page draws (boundary with its
+click grid, network diagram with its node heatmaps, loss, snapshots, hidden units, comparison) and
+the points' CSV, and turning the figures into JSON as ``st.plotly_chart`` does. "cold" is a setting the cache
 has not seen (every slider move to a new value); "warm" is a cache hit (a second student opening
 the same link), where the page only unpickles the cached result and draws.
 Part 2 runs the whole page script under AppTest after a slider move (everything the server does
 for one rerun, with the sweep and logistic regression already cached, as they are when a network
-knob moves). Medians over --repeats; the machine's load average is printed, since it is shared.
+knob moves), and a weight set by hand (no retraining: the run re-measured for the new weights and
+redrawn). Medians over --repeats; the machine's load average is printed, since it is shared.
 """
 from __future__ import annotations
 
@@ -31,7 +34,9 @@ import streamlit as st  # noqa: E402
 
 from lab import playground_figures as figures  # noqa: E402
 from lab.playground import DEFAULTS, to_query  # noqa: E402
-from lab.playground_run import run_logistic, run_playground  # noqa: E402
+from lab.playground_diagram import diagram_figure, diagram_layers  # noqa: E402
+from lab.playground_points import Points  # noqa: E402
+from lab.playground_run import run_logistic, run_playground, with_weights  # noqa: E402
 
 # One slider step away from each setting: each is a "cold" retrain.
 CASES = {
@@ -39,15 +44,27 @@ CASES = {
     "one step from tutorial A": [dict(noise=0.15), dict(noise=0.25), dict(neurons=2), dict(neurons=4),
                                  dict(lr=0.003), dict(l2=0.003), dict(data_seed=1), dict(init_seed=1)],
     "4 x 50 tanh": [dict(hidden_layers=4, neurons=50), dict(hidden_layers=4, neurons=50, init_seed=1)],
+    "6 x 50 tanh, 500 passes": [dict(hidden_layers=6, neurons=50, passes=500)],
+    "circles, x1² and x2², no hidden layer": [dict(dataset="circles", noise=0.1, x1=False, x2=False, x1_sq=True,
+                                                    x2_sq=True, hidden_layers=0)],
+    "regression: bump, lr 0.003": [dict(dataset="bump", lr=0.003)],
+    "spiral, 3 arms, 8 units": [dict(dataset="spiral", classes=3, neurons=8)],
 }
 
 
+def diagram(run):
+    output_range = figures.value_range(run.data) if run.kind == "regression" else (0.0, 1.0)
+    return diagram_figure(diagram_layers(run.model(), run.features, run.small_grid, output_range), ("W", 1, 0, 0))
+
+
 def draw(run, logistic) -> tuple[float, float, int]:
-    """Seconds to build the page's figures, seconds to serialise them, and their JSON size."""
+    """Seconds to build the page's figures (and the points' CSV), seconds to serialise them, and their size."""
     t0 = time.perf_counter()
-    figs = [figures.run_boundary_figure(run), figures.run_loss_figure(run), figures.run_snapshots_figure(run),
-            *figures.run_units_figures(run), figures.run_boundary_figure(run, height=440),
-            figures.run_logistic_figure(run, logistic)]
+    figs = [figures.run_boundary_figure(run, click="add a class-0 point"), diagram(run), figures.run_loss_figure(run),
+            figures.run_snapshots_figure(run), *figures.run_units_figures(run)]
+    if run.kind != "regression":
+        figs += [figures.run_boundary_figure(run, height=440), figures.run_logistic_figure(run, logistic)]
+    Points.from_data(run.data).to_csv()
     t1 = time.perf_counter()
     size = sum(len(pio.to_json(f, validate=False)) for f in figs)
     return t1 - t0, time.perf_counter() - t1, size
@@ -55,22 +72,30 @@ def draw(run, logistic) -> tuple[float, float, int]:
 
 def split_timings(changes: list[dict], repeats: int) -> dict:
     cached = st.cache_data(max_entries=256)(run_playground)
-    logistic = run_logistic(DEFAULTS)
-    rows = {k: [] for k in ("train", "passes", "build", "json", "kB", "first", "warm")}
+    rows = {k: [] for k in ("train", "passes", "build", "json", "kB", "first", "warm", "edit")}
     for _ in range(repeats):
         st.cache_data.clear()
         for change in changes:
-            settings = replace(DEFAULTS, **change)
+            settings = replace(DEFAULTS, **change).for_training()
+            logistic = run_logistic(settings) if settings.problem == "classification" else None
             t0 = time.perf_counter()
             run = cached(settings)
             train = time.perf_counter() - t0
             t1 = time.perf_counter()
-            pio.to_json(figures.run_boundary_figure(run), validate=False)
+            pio.to_json(figures.run_boundary_figure(run, click="add a class-0 point"), validate=False)
             first = train + time.perf_counter() - t1  # trained, and the boundary chart ready to send
             build, to_json, size = draw(run, logistic)
             t2 = time.perf_counter()
             cached(settings)  # a cache hit: unpickle the stored result
             hit = time.perf_counter() - t2
+            t3 = time.perf_counter()  # a weight set by hand: re-measure and redraw what it changes
+            theta = run.theta.copy()
+            theta[0] += 0.5
+            edited = with_weights(run, theta)
+            for fig in (figures.run_boundary_figure(edited, click="add"), diagram(edited),
+                        *figures.run_units_figures(edited)):
+                pio.to_json(fig, validate=False)
+            rows["edit"].append(time.perf_counter() - t3)
             rows["train"].append(train)
             rows["passes"].append(run.passes_run)
             rows["build"].append(build)
@@ -105,8 +130,15 @@ def page_timings(repeats: int) -> dict:
         t0 = time.perf_counter()
         at.run()
         warm.append(time.perf_counter() - t0)
+    edits = []
+    for value in range(repeats):
+        at.number_input(key="moons_edit_value").set_value(float(value + 2))  # W1 from x1 to h1.1, by hand
+        t0 = time.perf_counter()
+        at.run()
+        edits.append(time.perf_counter() - t0)
     assert not at.exception, at.exception
-    return {"first": first, "cold": statistics.median(cold), "warm": statistics.median(warm)}
+    return {"first": first, "cold": statistics.median(cold), "warm": statistics.median(warm),
+            "edit": statistics.median(edits)}
 
 
 def bare_fit(repeats: int) -> float:
@@ -134,14 +166,14 @@ def main() -> None:
           f"{bare_fit(args.repeats):.2f} s")
     print()
     print("| settings | passes run | train (cold) | figures: build + JSON | JSON size | to first chart (cold) "
-          "| slider move, cold | worst cold | cache hit (warm) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| slider move, cold | worst cold | cache hit (warm) | weight set by hand |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, changes in CASES.items():
         m = split_timings(changes, args.repeats)
         ms = lambda s: f"{1000 * s:.0f} ms"  # noqa: E731
         print(f"| {name} ({len(changes)} setting{'s' * (len(changes) > 1)}) | {m['passes range']} | {ms(m['train'])} | "
               f"{ms(m['build'])} + {ms(m['json'])} | {m['kB']:.0f} kB | {ms(m['first'])} | {ms(m['cold'])} | "
-              f"{ms(m['max cold'])} | {ms(m['warm'])} |")
+              f"{ms(m['max cold'])} | {ms(m['warm'])} | {ms(m['edit'])} |")
     print()
     p = page_timings(args.repeats)
     print("| whole page under AppTest | seconds |")
@@ -149,6 +181,7 @@ def main() -> None:
     print(f"| first visit (trains tutorial A, logistic regression and the 7-network sweep) | {p['first']:.2f} |")
     print(f"| rerun after a network knob moves (one cold retrain; sweep cached) | {p['cold']:.2f} |")
     print(f"| rerun with unchanged settings (all cached) | {p['warm']:.2f} |")
+    print(f"| rerun after a weight is set by hand (no retraining) | {p['edit']:.2f} |")
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 

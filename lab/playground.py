@@ -3,8 +3,9 @@
 Each field of ``PlaygroundSettings`` carries a ``Knob`` (in its dataclass metadata): the widget that
 sets it, the values it may take and, in one line, why its default is what it is. The sidebar, the
 URL query string and the presets all read this one table, so a new knob is one new field.
-Defaults are tutorial A exactly (moons, 200 points, noise 0.20, a 2-3-2 tanh network, summed loss,
-full-batch SGD at lr 0.01 with L2 0.01, 20,000 passes); the one addition is a held-out test set.
+Defaults are tutorial A exactly (moons, 200 points, noise 0.20, inputs x1 and x2, a 2-3-2 tanh network,
+summed loss, full-batch SGD at lr 0.01 with L2 0.01, 20,000 passes); the one addition is a held-out
+test set.
 
     settings, problems = settings_from_query({"lr": "0.1", "neurons": "banana"})
     # settings.lr == 0.1; settings.neurons == 3, and problems[0] says why
@@ -19,8 +20,12 @@ from typing import Any, Literal, Mapping
 from nn import ACTIVATIONS, INITIALIZERS, OPTIMIZERS
 from nn.datasets import PLANAR_DATASETS
 
-Widget = Literal["select", "select_slider", "slider", "number", "toggle"]
-GROUPS = ("Data", "Network", "Training")
+from .playground_data import FEATURES, REGRESSION_SETS
+
+Widget = Literal["select", "select_slider", "slider", "number", "toggle", "checkbox"]
+GROUPS = ("Data", "Features", "Network", "Training", "Display")
+PROBLEMS = {"classification": tuple(PLANAR_DATASETS), "regression": tuple(REGRESSION_SETS)}
+MAX_CLASSES = max(generator.max_classes for generator in PLANAR_DATASETS.values())
 
 # Learning rates and penalties on a roughly x3 log ladder, as TensorFlow Playground offers them.
 RATES = (0.00001, 0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -64,8 +69,13 @@ class PlaygroundSettings:
 
     # ---- Data
     dataset: str = knob("moons", label="Dataset", group="Data", widget="select",
-                        options=tuple(PLANAR_DATASETS),
-                        why="Tutorial A's two interleaving half-moons: no straight line separates them.")
+                        options=PROBLEMS["classification"] + PROBLEMS["regression"],
+                        why="Tutorial A's two interleaving half-moons: no straight line separates them. "
+                            "'plane' and 'bump' are regression sets: the network predicts a number.")
+    classes: int = knob(2, label="Classes (spiral, blobs)", group="Data", widget="select_slider",
+                        options=tuple(range(2, MAX_CLASSES + 1)),
+                        why="Two, as tutorial A. The spiral has up to 3 arms and the blobs up to 4; "
+                            "the other sets always have 2 classes.")
     n_points: int = knob(200, label="Points", group="Data", widget="slider", low=40, high=1000, step=10,
                          why="Tutorial A: make_moons(200, noise=0.20, random_state=0).")
     noise: float = knob(0.2, label="Noise", group="Data", widget="slider", low=0.0, high=0.5, step=0.05,
@@ -76,9 +86,23 @@ class PlaygroundSettings:
                                   "accuracy show overfitting. 1.0 trains on all, as the tutorial.")
     data_seed: int = knob(0, label="Data seed", group="Data", widget="number", low=0, high=9999, step=1,
                           why="Tutorial A's random_state=0; 'New sample' draws the next seed.")
+    # ---- Features: what the network reads (TensorFlow Playground's inputs)
+    x1: bool = knob(True, label="x₁", group="Features", widget="checkbox", why="Tutorial A feeds the point itself.")
+    x2: bool = knob(True, label="x₂", group="Features", widget="checkbox", why="Tutorial A feeds the point itself.")
+    x1_sq: bool = knob(False, label="x₁²", group="Features", widget="checkbox",
+                       why="Off, as tutorial A. With x₁² and x₂² a circle is a straight line in the inputs.")
+    x2_sq: bool = knob(False, label="x₂²", group="Features", widget="checkbox",
+                       why="Off, as tutorial A. With x₁² and x₂² a circle is a straight line in the inputs.")
+    x1_x2: bool = knob(False, label="x₁·x₂", group="Features", widget="checkbox",
+                       why="Off, as tutorial A. Its sign alone tells the quadrants of 'xor' apart.")
+    sin_x1: bool = knob(False, label="sin x₁", group="Features", widget="checkbox",
+                        why="Off, as tutorial A. A wave along x₁.")
+    sin_x2: bool = knob(False, label="sin x₂", group="Features", widget="checkbox",
+                        why="Off, as tutorial A. A wave along x₂.")
     # ---- Network
-    hidden_layers: int = knob(1, label="Hidden layers", group="Network", widget="slider", low=1, high=4, step=1,
-                              why="Tutorial A has one hidden layer.")
+    hidden_layers: int = knob(1, label="Hidden layers", group="Network", widget="slider", low=0, high=6, step=1,
+                              why="Tutorial A has one hidden layer; with none the network is logistic "
+                                  "regression on its inputs.")
     neurons: int = knob(3, label="Neurons per hidden layer", group="Network", widget="slider",
                         low=1, high=50, step=1,
                         why="Tutorial A's 3 hidden units; its sweep goes up to 50.")
@@ -109,23 +133,52 @@ class PlaygroundSettings:
                           why="Tutorial A sums the gradients over the points; 'mean' divides them by n.")
     stop_when_flat: bool = knob(True, label="Stop when the loss levels off", group="Training", widget="toggle",
                                 why="Keeps sliders live: the boundary stops moving long before pass 20,000.")
+    # ---- Display (changes the pictures, not the training)
+    discretize: bool = knob(False, label="Discretize output", group="Display", widget="toggle",
+                            why="Off: the background shades how sure the network is. On: only the class it "
+                                "predicts.")
+
+    @property
+    def problem(self) -> str:
+        """'classification' or 'regression' (the dataset decides)."""
+        return "regression" if self.dataset in REGRESSION_SETS else "classification"
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The ticked feature inputs, in FEATURES order: one input unit each."""
+        return tuple(name for name in FEATURES if getattr(self, name))
+
+    @property
+    def n_classes(self) -> int:
+        """Classes of the generated set: ``classes`` where the set has that many (spiral, blobs), else 2."""
+        generator = PLANAR_DATASETS.get(self.dataset)
+        return max(2, min(self.classes, generator.max_classes)) if generator else 0
 
     @property
     def layer_sizes(self) -> list[int]:
-        """[2 inputs, hidden..., 2 classes]."""
-        return [2] + [self.neurons] * self.hidden_layers + [2]
+        """[inputs, hidden..., outputs]: one input per feature; one output per class, or 1 for regression."""
+        outputs = 1 if self.problem == "regression" else self.n_classes
+        return [len(self.features)] + [self.neurons] * self.hidden_layers + [outputs]
 
     @property
     def architecture(self) -> str:
-        """E.g. '2-3-2 tanh'."""
-        return "-".join(map(str, self.layer_sizes)) + f" {self.activation}"
+        """E.g. '2-3-2 tanh', or '2-2, no hidden layer'."""
+        sizes = "-".join(map(str, self.layer_sizes))
+        return f"{sizes} {self.activation}" if self.hidden_layers else f"{sizes}, no hidden layer"
+
+    def for_training(self) -> "PlaygroundSettings":
+        """The same network and data with every knob that cannot change the training at its default
+        (display options, classes a set does not have, the width of no hidden layer): the cache key."""
+        return replace(self, discretize=DEFAULTS.discretize,
+                       classes=self.n_classes if self.problem == "classification" else DEFAULTS.classes,
+                       neurons=self.neurons if self.hidden_layers else DEFAULTS.neurons)
 
     def only(self, names: tuple[str, ...]) -> "PlaygroundSettings":
         """These settings for the fields ``names``, defaults elsewhere (a narrower cache key)."""
         return replace(DEFAULTS, **{name: getattr(self, name) for name in names})
 
 
-DATA_FIELDS = ("dataset", "n_points", "noise", "train_ratio", "data_seed")
+DATA_FIELDS = ("dataset", "classes", "n_points", "noise", "train_ratio", "data_seed")
 KNOBS: dict[str, Knob] = {f.name: f.metadata["knob"] for f in fields(PlaygroundSettings)}
 DEFAULTS = PlaygroundSettings()
 
@@ -252,4 +305,8 @@ PRESETS: tuple[Preset, ...] = (
            "sits on a plateau at ln 2 per point (a coin toss), and training stops there having barely learnt; "
            "switch off 'Stop when the loss levels off' to see it escape, thousands of passes later.",
            replace(DEFAULTS, hidden_layers=4, neurons=3, activation="sigmoid")),
+    Preset("Squared inputs", "Fed x₁² and x₂² instead of x₁ and x₂, a network without any hidden layer "
+           "separates the circles: the circle x₁² + x₂² = r² is a straight line in those inputs.",
+           replace(DEFAULTS, dataset="circles", noise=0.1, x1=False, x2=False, x1_sq=True, x2_sq=True,
+                   hidden_layers=0)),
 )

@@ -1,9 +1,13 @@
 """Plotly figures for the Moons playground: plain functions from arrays to ``go.Figure``.
 
-Class 0 is blue and class 1 vermilion (Okabe-Ito: readable by colour-blind viewers and on a
-projector). The background shades P(class 1) from pale blue (0) through white (0.5) to pale
-orange (1), and a black line marks P = 0.5: the decision boundary. Training points are filled
-circles, test points white diamonds outlined in their class colour.
+Class 0 is blue and class 1 vermilion, then green, purple, orange and sky blue for classes 2 to 5
+(Okabe-Ito: readable by colour-blind viewers and on a projector). With two classes the background
+shades P(class 1) from pale blue (0) through white (0.5) to pale orange (1), and a black line marks
+P = 0.5: the decision boundary. With more, each place takes the pale colour of its most likely
+class, fading to white where the network is unsure, and black lines part the classes. For
+regression the background is the predicted value, blue (low) to orange (high), and the points
+are coloured by their targets on the same scale. Training points are filled circles, test points
+white diamonds outlined in their colour.
 
 Figures are assembled from plain dicts with Plotly's validation off (``_validate=False``): the
 traces here are few and fixed, and validating them cost more than training the tutorial's net.
@@ -18,9 +22,11 @@ import plotly.graph_objects as go
 
 from nn.datasets import PlanarData
 
-from .playground_run import Grid, LogisticRun, PlaygroundRun
+from .playground_run import Grid, Kind, LogisticRun, PlaygroundRun
 
-CLASS_COLORS = ("#0072B2", "#D55E00")
+CLASS_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+PALE = 0.45  # how much of a class colour the background takes where the network is sure
+CLICK_STEP = 2  # the clickable markers sit on every other point of the boundary grid
 PROBA_SCALE = [[0.0, "#8fc1e3"], [0.5, "#f7f7f7"], [1.0, "#f5b27f"]]
 UNIT_SCALE = [[0.0, "#0072B2"], [0.5, "#f7f7f7"], [1.0, "#D55E00"]]
 MAX_CURVE_POINTS = 2000
@@ -36,19 +42,84 @@ def _figure(data: list[Trace], title: str, height: int, frames: list[dict] | Non
     return go.Figure(data=data, layout={**base, **layout}, frames=frames, _validate=False)
 
 
-def proba_trace(grid: Grid, proba: np.ndarray, colorbar: bool = True, **where: str) -> Trace:
-    """P(class 1) (ny, nx) over ``grid``, shaded, with one black contour at 0.5: the boundary."""
-    return dict(type="contour", x=grid.xs, y=grid.ys, z=proba, zmin=0, zmax=1, colorscale=PROBA_SCALE,
+def proba_trace(grid: Grid, proba: np.ndarray, colorbar: bool = True, discretize: bool = False,
+                hover: bool = True, **where: str) -> Trace:
+    """P(class 1) (ny, nx) over ``grid``, shaded, with one black contour at 0.5: the boundary.
+    ``discretize``: shade only the predicted class (P > 0.5 or not)."""
+    z = (proba > 0.5).astype(np.float32) if discretize else proba
+    return dict(type="contour", x=grid.xs, y=grid.ys, z=z, zmin=0, zmax=1, colorscale=PROBA_SCALE,
                 contours=dict(start=0.5, end=0.5, size=1, coloring="heatmap", showlines=True),
-                line=dict(color="black", width=2.5), showscale=colorbar,
+                line=dict(color="black", width=2.5), showscale=colorbar and not discretize,
                 colorbar=dict(title=dict(text="P(class 1)", side="right"), len=0.8, thickness=14),
-                hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>", **where)
+                hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>",
+                **({} if hover else dict(hoverinfo="skip")), **where)
 
 
-def point_traces(data: PlanarData, size: int = 9, legend: bool = True, **where: str) -> list[Trace]:
-    """Train points (filled circles) and test points (white diamonds), one trace per class and split."""
+def class_colors_image(proba: np.ndarray, discretize: bool = False) -> np.ndarray:
+    """RGB (ny, nx, 3) uint8 for class probabilities (ny, nx, k): the most likely class's pale
+    colour, faded to white as its probability falls to 1/k (a tie); full pale colour if ``discretize``."""
+    k = proba.shape[-1]
+    rgb = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in CLASS_COLORS[:k]], np.float32)
+    top = proba.argmax(axis=-1)
+    sure = np.ones(top.shape, np.float32) if discretize else \
+        np.clip((proba.max(axis=-1) - 1 / k) / (1 - 1 / k), 0, 1)
+    weight = (PALE * sure)[..., None]
+    return np.round(255 * (1 - weight) + rgb[top] * weight).astype(np.uint8)
+
+
+def classes_traces(grid: Grid, proba: np.ndarray, discretize: bool = False, **where: str) -> list[Trace]:
+    """k class probabilities (ny, nx, k) over ``grid``: an image of the predicted class, and one black
+    line per class where it stops being the most likely (its probability equals the best other's)."""
+    dx, dy = grid.xs[1] - grid.xs[0], grid.ys[1] - grid.ys[0]
+    image = dict(type="image", z=class_colors_image(proba, discretize), x0=grid.xs[0], dx=dx, y0=grid.ys[0], dy=dy,
+                 hoverinfo="skip", **where)
+    lines = []
+    for c in range(proba.shape[-1]):
+        margin = proba[..., c] - np.delete(proba, c, axis=-1).max(axis=-1)
+        lines.append(dict(type="contour", x=grid.xs, y=grid.ys, z=margin, showscale=False, hoverinfo="skip",
+                          showlegend=False,
+                          contours=dict(start=0, end=0, size=1, coloring="none"), line=dict(color="black", width=2),
+                          **where))
+    return [image] + lines
+
+
+def value_range(data: PlanarData) -> tuple[float, float]:
+    """A colour range symmetric about 0 that holds every target: regression's shared scale."""
+    top = float(np.abs(np.r_[data.y_train, data.y_test]).max(initial=1e-9))
+    return -top, top
+
+
+def value_trace(grid: Grid, values: np.ndarray, data: PlanarData, colorbar: bool = True, hover: bool = True,
+                **where: str) -> Trace:
+    """Predicted values (ny, nx) over ``grid``, blue (low) to orange (high), on the targets' scale."""
+    low, high = value_range(data)
+    return dict(type="heatmap", x=grid.xs, y=grid.ys, z=values, zmin=low, zmax=high, colorscale=PROBA_SCALE,
+                zsmooth="best", showscale=colorbar,
+                colorbar=dict(title=dict(text="prediction", side="right"), len=0.8, thickness=14),
+                hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>prediction %{z:.2f}<extra></extra>",
+                **({} if hover else dict(hoverinfo="skip")), **where)
+
+
+def surface_traces(grid: Grid, proba: np.ndarray, data: PlanarData, kind: Kind, discretize: bool = False,
+                   colorbar: bool = True, hover: bool = True, **where: str) -> list[Trace]:
+    """What the network computes over the plane, drawn for its kind (see the module docstring)."""
+    if kind == "binary":
+        return [proba_trace(grid, proba, colorbar, discretize, hover, **where)]
+    if kind == "multiclass":
+        return classes_traces(grid, proba, discretize, **where)
+    return [value_trace(grid, proba, data, colorbar, hover, **where)]
+
+
+def point_traces(data: PlanarData, size: int = 9, legend: bool = True, kind: Kind = "binary",
+                 **where: str) -> list[Trace]:
+    """Train points (filled circles) and test points (white diamonds), one trace per class and split;
+    for regression one trace per split, coloured by target."""
     traces = []
     for split, X, y in (("train", data.X_train, data.y_train), ("test", data.X_test, data.y_test)):
+        if kind == "regression":
+            if len(X):
+                traces.append(_value_points(split, X, y, data, size, legend, **where))
+            continue
         for k, color in enumerate(CLASS_COLORS):
             pts = X[y == k]
             if not len(pts):
@@ -63,6 +134,34 @@ def point_traces(data: PlanarData, size: int = 9, legend: bool = True, **where: 
     return traces
 
 
+def _value_points(split: str, X: np.ndarray, y: np.ndarray, data: PlanarData, size: int, legend: bool,
+                  **where: str) -> Trace:
+    low, high = value_range(data)
+    color = dict(color=y, colorscale=UNIT_SCALE, cmin=low, cmax=high)
+    marker = ({**color, "size": size, "line": dict(color="white", width=1)} if split == "train" else
+              {**color, "size": size + 2, "symbol": "diamond", "line": dict(color="black", width=1)})
+    return dict(type="scatter", x=X[:, 0], y=X[:, 1], mode="markers", marker=marker, name=f"{split} points",
+                showlegend=legend, hovertemplate=f"{split} point<br>x=%{{x:.2f}}, y=%{{y:.2f}}<br>"
+                                                 "target %{marker.color:.2f}<extra></extra>", **where)
+
+
+def click_trace(grid: Grid, proba: np.ndarray, kind: Kind, action: str) -> Trace:
+    """Invisible markers on every CLICK_STEP-th grid point, so a click anywhere on the plane selects
+    one (Plotly reports clicks on points only); each tells, on hover, what the network says there."""
+    xs, ys = grid.xs[::CLICK_STEP], grid.ys[::CLICK_STEP]
+    gx, gy = np.meshgrid(xs, ys)
+    values = proba[::CLICK_STEP, ::CLICK_STEP]
+    if kind == "multiclass":
+        custom = np.stack([values.argmax(axis=-1), values.max(axis=-1)], axis=-1).reshape(-1, 2)
+        said = "class %{customdata[0]} (p=%{customdata[1]:.2f})"
+    else:
+        custom = values.ravel()
+        said = "P(class 1)=%{customdata:.2f}" if kind == "binary" else "prediction %{customdata:.2f}"
+    return dict(type="scatter", x=gx.ravel(), y=gy.ravel(), mode="markers", customdata=custom, name="plane",
+                marker=dict(size=9, color="black", opacity=0), showlegend=False,
+                hovertemplate=f"x=%{{x:.2f}}, y=%{{y:.2f}}<br>{said}<br>click: {action}<extra></extra>")
+
+
 def _axes(grid: Grid, **extra: Any) -> tuple[dict, dict]:
     # Equal scales on x and y (the moons keep their shape); the plot area shrinks to fit, not the ranges.
     x = dict(range=[grid.xs[0], grid.xs[-1]], showgrid=False, zeroline=False, constrain="domain", **extra)
@@ -71,25 +170,45 @@ def _axes(grid: Grid, **extra: Any) -> tuple[dict, dict]:
     return x, y
 
 
-def boundary_figure(grid: Grid, proba: np.ndarray, data: PlanarData, title: str, height: int = 520) -> go.Figure:
-    """The decision boundary: P(class 1) (ny, nx) over ``grid`` with the train and test points."""
+def boundary_figure(grid: Grid, proba: np.ndarray, data: PlanarData, title: str, height: int = 520,
+                    kind: Kind = "binary", discretize: bool = False, click: str | None = None) -> go.Figure:
+    """The network's output over ``grid`` (P(class 1) (ny, nx) for two classes) with the train and
+    test points. With ``click`` (what a click does, in words) the whole plane is clickable."""
     xaxis, yaxis = _axes(grid)
-    return _figure([proba_trace(grid, proba)] + point_traces(data), title, height, xaxis=xaxis, yaxis=yaxis)
+    traces = surface_traces(grid, proba, data, kind, discretize, hover=click is None)
+    if click:
+        traces.append(click_trace(grid, proba, kind, click))
+    return _figure(traces + point_traces(data, kind=kind), title, height, xaxis=xaxis, yaxis=yaxis)
+
+
+def plane_figure(data: PlanarData, title: str, click: str, height: int = 520) -> go.Figure:
+    """The points on an empty plane (no network yet), clickable: for a student's own first points."""
+    X = np.vstack([data.X_train, data.X_test])
+    grid = Grid.around(X if len(X) else np.array([[-1.0, -0.5], [2.0, 1.0]]), 40)
+    blank = np.full((len(grid.ys), len(grid.xs)), 0.5)
+    xaxis, yaxis = _axes(grid)
+    return _figure([click_trace(grid, blank, "binary", click)] + point_traces(data), title, height,
+                   xaxis=xaxis, yaxis=yaxis)
 
 
 def snapshots_figure(grid: Grid, frames: Sequence[tuple[int, np.ndarray, str]], data: PlanarData,
-                     height: int = 560) -> go.Figure:
-    """'Watch it learn': one frame per (passes, proba (ny, nx), caption), a scrubber and a play button.
+                     height: int = 560, kind: Kind = "binary", discretize: bool = False) -> go.Figure:
+    """'Watch it learn': one frame per (passes, output over the grid, caption), a scrubber and a play button.
 
     Every frame is inside the figure, so scrubbing and playing happen in the browser, with no rerun.
     """
+    def surface(proba: np.ndarray) -> list[Trace]:
+        return surface_traces(grid, proba, data, kind, discretize)
+
     step = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
     play = dict(mode="immediate", fromcurrent=True, frame=dict(duration=700, redraw=True), transition=dict(duration=0))
     xaxis, yaxis = _axes(grid)
+    first = surface(frames[0][1])
+    changing = list(range(len(first)))  # the frames replace the surface traces, not the points
     return _figure(
-        [proba_trace(grid, frames[0][1])] + point_traces(data, size=7), frames[0][2], height,
-        frames=[dict(name=str(passes), data=[dict(type="contour", z=proba)], traces=[0],
-                     layout=dict(title=dict(text=caption))) for passes, proba, caption in frames],
+        first + point_traces(data, size=7, kind=kind), frames[0][2], height,
+        frames=[dict(name=str(passes), data=[{"type": t["type"], "z": t["z"]} for t in surface(proba)],
+                     traces=changing, layout=dict(title=dict(text=caption))) for passes, proba, caption in frames],
         xaxis=xaxis, yaxis=yaxis, showlegend=False, margin=dict(l=10, r=10, t=50, b=130),
         sliders=[dict(active=0, currentvalue=dict(visible=False), pad=dict(t=45), x=0.14, len=0.86, y=0,
                       yanchor="top",
@@ -173,7 +292,7 @@ def loss_figure(losses: Sequence[float], stopped_at: int | None, convention: str
 
 
 def sweep_figure(grid: Grid, panels: Sequence[tuple[str, np.ndarray]], data: PlanarData, columns: int = 4,
-                 height: int = 470) -> go.Figure:
+                 height: int = 470, kind: Kind = "binary", discretize: bool = False) -> go.Figure:
     """Small multiples: one boundary per (title, proba (ny, nx)), all over the same grid and points."""
     rows = math.ceil(len(panels) / columns)
     hgap, vgap, title_room = 0.02, 0.08, 0.04
@@ -188,7 +307,8 @@ def sweep_figure(grid: Grid, panels: Sequence[tuple[str, np.ndarray]], data: Pla
         layout[f"yaxis{n}"] = {**yaxis, "domain": [max(0.0, round(y1 - tall, 6)), y1 - title_room], "anchor": f"x{n}",
                                "scaleanchor": f"x{n}", "constraintoward": "top"}
         where = dict(xaxis=f"x{n}", yaxis=f"y{n}")
-        traces += [proba_trace(grid, proba, colorbar=False, **where)] + point_traces(data, 5, i == 0, **where)
+        traces += (surface_traces(grid, proba, data, kind, discretize, colorbar=False, **where)
+                   + point_traces(data, 5, i == 0, kind, **where))
         titles.append(dict(text=title, x=x0 + width / 2, y=y1, xref="paper", yref="paper", showarrow=False,
                            xanchor="center", yanchor="top", font=dict(size=13)))
     return _figure(traces, "", height, annotations=titles, margin=dict(l=10, r=10, t=10, b=10), **layout)
@@ -199,43 +319,60 @@ def percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
 
-def loss_label(reduction: str) -> str:
+def loss_label(reduction: str, kind: Kind = "binary") -> str:
     """What the training loss is, in a few words."""
-    return f"{'summed' if reduction == 'sum' else 'mean'} cross-entropy + L2"
+    data = "½ squared error" if kind == "regression" else "cross-entropy"
+    return f"{'summed' if reduction == 'sum' else 'mean'} {data} + L2"
 
 
-def run_boundary_figure(run: PlaygroundRun, height: int = 520) -> go.Figure:
-    title = (f"Network {run.settings.architecture}: train {percent(run.train_accuracy)}, "
-             f"test {percent(run.test_accuracy)}")
-    return boundary_figure(run.grid, run.proba, run.data, title, height)
+def score_text(run: PlaygroundRun, value: float | None) -> str:
+    """Accuracy as a percentage; R² for regression as a number."""
+    if run.kind != "regression":
+        return percent(value)
+    return "n/a" if value is None else (f"{value:.3f}" if value > -1000 else "below -1000")
 
 
-def run_snapshots_figure(run: PlaygroundRun) -> go.Figure:
+def _scores(run: PlaygroundRun, train: float | None, test: float | None) -> str:
+    name = "R² " if run.kind == "regression" else ""
+    return f"train {name}{score_text(run, train)}, test {name}{score_text(run, test)}"
+
+
+def run_boundary_figure(run: PlaygroundRun, height: int = 520, discretize: bool = False,
+                        click: str | None = None, title: str | None = None) -> go.Figure:
+    title = title or f"Network {run.architecture}: {_scores(run, run.train_accuracy, run.test_accuracy)}"
+    return boundary_figure(run.grid, run.proba, run.data, title, height, run.kind, discretize, click)
+
+
+def run_snapshots_figure(run: PlaygroundRun, discretize: bool = False) -> go.Figure:
+    score = "R²" if run.kind == "regression" else "accuracy"
     frames = [(s.passes, s.proba,
                ("Before training (random weights)" if s.passes == 0 else f"After pass {s.passes:,}")
-               + f": train accuracy {percent(s.train_accuracy)}, loss {s.train_loss:.4g}")
+               + f": train {score} {score_text(run, s.train_accuracy)}, loss {s.train_loss:.4g}")
               for s in run.snapshots]
-    return snapshots_figure(run.small_grid, frames, run.data)
+    return snapshots_figure(run.small_grid, frames, run.data, kind=run.kind, discretize=discretize)
 
 
 def run_loss_figure(run: PlaygroundRun) -> go.Figure:
-    return loss_figure(run.history.train_loss, run.flat_at, loss_label(run.settings.reduction))
+    return loss_figure(run.history.train_loss, run.flat_at, loss_label(run.settings.reduction, run.kind))
 
 
 def run_units_figures(run: PlaygroundRun) -> list[go.Figure]:
     return [units_figure(units, run.settings.activation, layer) for layer, units in enumerate(run.hidden, 1)]
 
 
-def run_sweep_figure(runs: Sequence[PlaygroundRun], logistic: LogisticRun) -> go.Figure:
+def run_sweep_figure(runs: Sequence[PlaygroundRun], logistic: LogisticRun | None,
+                     discretize: bool = False) -> go.Figure:
     """Tutorial A's sweep, one panel per hidden size, then logistic regression in the last panel."""
-    panels = [(f"{r.settings.neurons} unit{'s' * (r.settings.neurons != 1)}: train {percent(r.train_accuracy)}, "
-               f"test {percent(r.test_accuracy)}", r.snapshots[-1].proba) for r in runs]
-    panels.append((f"Logistic regression: train {percent(logistic.train_accuracy)}, "
-                   f"test {percent(logistic.test_accuracy)}", logistic.small_proba))
-    return sweep_figure(runs[0].small_grid, panels, runs[0].data)
+    panels = [(f"{r.settings.neurons} unit{'s' * (r.settings.neurons != 1)}: "
+               f"{_scores(r, r.train_accuracy, r.test_accuracy)}", r.snapshots[-1].proba) for r in runs]
+    if logistic is not None:
+        panels.append((f"Logistic regression: train {percent(logistic.train_accuracy)}, "
+                       f"test {percent(logistic.test_accuracy)}", logistic.small_proba))
+    return sweep_figure(runs[0].small_grid, panels, runs[0].data, kind=runs[0].kind, discretize=discretize)
 
 
-def run_logistic_figure(run: PlaygroundRun, logistic: LogisticRun, height: int = 440) -> go.Figure:
+def run_logistic_figure(run: PlaygroundRun, logistic: LogisticRun, height: int = 440,
+                        discretize: bool = False) -> go.Figure:
     title = (f"Logistic regression: train {percent(logistic.train_accuracy)}, "
              f"test {percent(logistic.test_accuracy)}")
-    return boundary_figure(run.grid, logistic.proba, run.data, title, height)
+    return boundary_figure(run.grid, logistic.proba, run.data, title, height, run.kind, discretize)

@@ -1,14 +1,20 @@
 """The Moons playground's computations: data, training with snapshots, and the comparisons.
 
-``run_playground(settings)`` is a pure function of the settings (same settings, same numbers), so
-the page memoises it with ``st.cache_data``: a class opening one link trains once. It returns plain
-arrays (weights, probabilities on a grid), never a live model, so a cached result cannot be
-changed by a later run; ``PlaygroundRun.model()`` rebuilds a fresh MLP from them.
+``run_playground(settings, points=None)`` is a pure function of the settings (and of a student's
+own points, if given): same arguments, same numbers, so the page memoises it with
+``st.cache_data`` and a class opening one link trains once. It returns plain arrays (weights,
+the network's output on a grid), never a live model, so a cached result cannot be changed by a
+later run; ``PlaygroundRun.model()`` builds a fresh MLP from them, and ``with_weights(run, theta)``
+re-measures the same run for other weights (a weight set by hand, a step taken by hand).
+
+What the grid holds depends on the problem (``PlaygroundRun.kind``): "binary": P(class 1) (ny, nx);
+"multiclass": the class probabilities (ny, nx, k); "regression": the predicted value (ny, nx).
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -17,6 +23,8 @@ from nn import MLP, History, Progress
 from nn.datasets import PlanarData, make_planar
 
 from .playground import DATA_FIELDS, PlaygroundSettings
+from .playground_data import feature_matrix, make_regression
+from .playground_points import Points
 
 SNAPSHOT_PASSES = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
 SWEEP_SIZES = (1, 2, 3, 4, 5, 20, 50)  # tutorial A's hidden-size sweep
@@ -54,14 +62,18 @@ class Grid:
         return image.astype(np.float32) if not finite.size or np.abs(finite).max() < 1e38 else image
 
 
+Kind = Literal["binary", "multiclass", "regression"]
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The network after ``passes`` training steps (0: as initialised)."""
 
     passes: int
-    proba: np.ndarray  # (ny, nx) P(class 1) over the small grid
-    train_accuracy: float
+    proba: np.ndarray  # the network's output over the small grid (see the module docstring)
+    train_accuracy: float  # R² for regression
     train_loss: float  # the objective, as trained (see PlaygroundRun.objective)
+    theta: np.ndarray  # the weights then (flat)
 
 
 @dataclass(frozen=True)
@@ -83,31 +95,51 @@ class Oscillation:
 class PlaygroundRun:
     """Everything the page shows about one trained network; arrays only, nothing live."""
 
-    settings: PlaygroundSettings
+    settings: PlaygroundSettings  # as trained: ``settings.for_training()``
     data: PlanarData
+    own_points: bool  # trained on a student's points rather than a generated set
     config: dict  # MLP(**config) rebuilds the network
-    theta: np.ndarray  # its trained weights (flat)
+    theta: np.ndarray  # its weights (flat): as trained, or as ``with_weights`` was given them
     history: History
     passes_run: int
     flat_at: int | None  # the pass at which training stopped because the loss levelled off
     oscillation: Oscillation | None
-    train_accuracy: float
+    train_accuracy: float  # accuracy; R² for regression
     test_accuracy: float | None  # None without a test set (train ratio 1)
-    train_loss: float  # mean cross-entropy per point, without the penalty
+    train_loss: float  # mean data loss per point (cross-entropy, or half the squared error), no penalty
     test_loss: float | None
-    objective: float  # what gradient descent minimised: summed (or mean) cross-entropy + penalty
+    objective: float  # what gradient descent minimised: summed (or mean) data loss + penalty
     grid: Grid
-    proba: np.ndarray  # (ny, nx) P(class 1) over ``grid``
+    proba: np.ndarray  # the network's output over ``grid`` (see the module docstring)
     small_grid: Grid
     snapshots: tuple[Snapshot, ...]
     hidden: tuple[np.ndarray, ...]  # per hidden layer: (units, ny, nx) activations over the small grid
     seconds: float  # training time when it was computed (a cached result keeps its first time)
 
     def model(self, theta: np.ndarray | None = None) -> MLP:
-        """A fresh MLP with the trained weights (or ``theta``)."""
+        """A fresh MLP with the run's weights (or ``theta``)."""
         model = MLP(**self.config)
         model.theta[...] = self.theta if theta is None else theta
         return model
+
+    @property
+    def kind(self) -> Kind:
+        return kind_of(self.config)
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return self.settings.features
+
+    @property
+    def architecture(self) -> str:
+        """E.g. '2-3-2 tanh', from the network itself (own points decide the number of outputs)."""
+        sizes = self.config["layer_sizes"]
+        text = "-".join(map(str, sizes))
+        return f"{text} {self.settings.activation}" if len(sizes) > 2 else f"{text}, no hidden layer"
+
+    def inputs(self, X: np.ndarray) -> np.ndarray:
+        """The network's inputs (n, d) for points of the plane X (n, 2)."""
+        return feature_matrix(X, self.features)
 
     @property
     def stop_text(self) -> str:
@@ -121,15 +153,39 @@ class PlaygroundRun:
         return f"Trained all {self.passes_run:,} passes."
 
 
-def load_data(settings: PlaygroundSettings) -> PlanarData:
-    """The points the settings describe, split into train and test (stratified, seeded)."""
+def read_only(array: np.ndarray) -> np.ndarray:
+    """``array``, no longer writable: a cached run is shared, and must never change."""
+    array.flags.writeable = False
+    return array
+
+
+def kind_of(config: dict) -> Kind:
+    if config["loss"] == "mse":
+        return "regression"
+    return "binary" if config["layer_sizes"][-1] == 2 else "multiclass"
+
+
+def load_data(settings: PlaygroundSettings, points: Points | None = None) -> PlanarData:
+    """The points the settings describe (or the student's own), split into train and test (seeded)."""
+    if points is not None:
+        return points.data()
+    test_ratio = round(1.0 - settings.train_ratio, 10)
+    if settings.problem == "regression":
+        return make_regression(settings.dataset, settings.n_points, settings.noise, settings.data_seed, test_ratio)
     return make_planar(settings.dataset, settings.n_points, settings.noise, settings.data_seed,
-                       test_ratio=round(1.0 - settings.train_ratio, 10))
+                       classes=settings.n_classes, test_ratio=test_ratio)
 
 
-def new_model(settings: PlaygroundSettings) -> MLP:
-    return MLP(settings.layer_sizes, activation=settings.activation, init=settings.init, l2=settings.l2,
-               l1=settings.l1, reduction=settings.reduction, seed=settings.init_seed, dtype="float64")
+def new_model(settings: PlaygroundSettings, points: Points | None = None) -> MLP:
+    """The untrained network: one output per class of ``points`` when given, else as the settings say."""
+    sizes = settings.layer_sizes
+    if points is not None:
+        sizes = sizes[:-1] + [max(2, points.n_classes)]
+    if sizes[0] == 0:
+        raise ValueError("tick at least one feature input: the network has nothing to read")
+    return MLP(sizes, activation=settings.activation, init=settings.init, l2=settings.l2, l1=settings.l1,
+               loss="mse" if settings.problem == "regression" else "cross_entropy",
+               reduction=settings.reduction, seed=settings.init_seed, dtype="float64")
 
 
 def snapshot_passes(passes: int) -> list[int]:
@@ -137,10 +193,11 @@ def snapshot_passes(passes: int) -> list[int]:
     return [p for p in SNAPSHOT_PASSES if p <= passes]
 
 
-def train(settings: PlaygroundSettings, data: PlanarData) -> tuple[MLP, History, dict[int, np.ndarray], int | None]:
+def train(settings: PlaygroundSettings, data: PlanarData,
+          points: Points | None = None) -> tuple[MLP, History, dict[int, np.ndarray], int | None]:
     """Train on ``data.X_train``; returns the model, its history, weights kept at snapshot passes
     (and at the last pass), and the pass where the loss levelled off (None if it did not stop)."""
-    model = new_model(settings)
+    model = new_model(settings, points)
     keep = set(snapshot_passes(settings.passes))
     kept = {0: model.theta.copy()}
     flat_at = None
@@ -160,8 +217,9 @@ def train(settings: PlaygroundSettings, data: PlanarData) -> tuple[MLP, History,
                 return True
         return False
 
-    history = model.fit(data.X_train, data.y_train, epochs=settings.passes, batch_size=settings.batch_size,
-                        optimizer=settings.optimizer, lr=settings.lr, callback=watch)
+    history = model.fit(feature_matrix(data.X_train, settings.features), data.y_train, epochs=settings.passes,
+                        batch_size=settings.batch_size, optimizer=settings.optimizer, lr=settings.lr,
+                        callback=watch)
     kept[len(history.epoch)] = model.theta.copy()
     return model, history, kept, flat_at
 
@@ -186,50 +244,81 @@ def oscillation(history: History, full_batch: bool) -> Oscillation | None:
     return Oscillation(turns, bounce, ratio, len(diffs))
 
 
-def mean_cross_entropy(model: MLP, X: np.ndarray, y: np.ndarray) -> float:
-    """Cross-entropy per point, without the penalty: comparable between train and test."""
+def mean_loss(model: MLP, X: np.ndarray, y: np.ndarray) -> float:
+    """Data loss per point (cross-entropy, or half the squared error), without the penalty:
+    comparable between train and test. X are the network's inputs (n, d)."""
     X = model.check_X(X)
     return model.forward(X, model.targets(y, len(X))).loss_sum / len(X)
 
 
-def run_playground(settings: PlaygroundSettings) -> PlaygroundRun:
-    """Generate the data, train, and compute everything the page draws. Pure: cache it.
+def surface(model: MLP, X: np.ndarray) -> np.ndarray:
+    """What the pictures shade, for inputs X (n, d): P(class 1) (n,) for two classes, the class
+    probabilities (n, k) for more, the predicted value (n,) for regression."""
+    if not model.loss_fn.classifier:
+        return model.predict(X)[:, 0]
+    proba = model.predict_proba(X)
+    return proba[:, 1] if proba.shape[1] == 2 else proba
 
-    A learning rate that blows the network up overflows on the way; the run reports it
-    (``history.status == "diverged"``), so NumPy's overflow warnings are silenced here.
+
+def run_playground(settings: PlaygroundSettings, points: Points | None = None) -> PlaygroundRun:
+    """Generate the data (or take ``points``), train, and compute everything the page draws. Pure: cache it.
+
+    ``settings`` should be ``settings.for_training()`` (the page's cache key). A learning rate that
+    blows the network up overflows on the way; the run reports it (``history.status ==
+    "diverged"``), so NumPy's overflow warnings are silenced here. Own points that cannot train a
+    classifier (fewer than two classes) raise ValueError saying so.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        return _run_playground(settings)
+        return _run_playground(settings.for_training(), points)
 
 
-def _run_playground(settings: PlaygroundSettings) -> PlaygroundRun:
-    data = load_data(settings)
+def _run_playground(settings: PlaygroundSettings, points: Points | None) -> PlaygroundRun:
+    if points is not None and points.problem():
+        raise ValueError(points.problem())
+    data = load_data(settings, points)
     start = time.perf_counter()
-    model, history, kept, flat_at = train(settings, data)
+    model, history, kept, flat_at = train(settings, data, points)
     seconds = time.perf_counter() - start
     X_all = np.vstack([data.X_train, data.X_test])
     grid, small = Grid.around(X_all, GRID_STEPS), Grid.around(X_all, SMALL_GRID_STEPS)
-    has_test = len(data.X_test) > 0
+    X_train, small_inputs = feature_matrix(data.X_train, settings.features), feature_matrix(small.points, settings.features)
 
     snapshot_model = model.copy()
     snapshots = []
     for passes, theta in sorted(kept.items()):
         snapshot_model.theta[...] = theta
-        snapshots.append(Snapshot(passes, small.image(snapshot_model.predict_proba(small.points)[:, 1]),
-                                  snapshot_model.score(data.X_train, data.y_train),
-                                  snapshot_model.loss(data.X_train, data.y_train)))
-    hidden = tuple(small.image(a).transpose(2, 0, 1) for a in model.hidden_activations(small.points))
-    return PlaygroundRun(
-        settings=settings, data=data, config=dict(model.config), theta=model.theta.copy(), history=history,
-        passes_run=len(history.epoch), flat_at=flat_at,
+        snapshots.append(Snapshot(passes, small.image(surface(snapshot_model, small_inputs)),
+                                  snapshot_model.score(X_train, data.y_train),
+                                  snapshot_model.loss(X_train, data.y_train), read_only(theta)))
+    run = PlaygroundRun(
+        settings=settings, data=data, own_points=points is not None, config=dict(model.config), theta=model.theta,
+        history=history, passes_run=len(history.epoch), flat_at=flat_at,
         oscillation=oscillation(history, settings.batch_size is None),
-        train_accuracy=model.score(data.X_train, data.y_train),
-        test_accuracy=model.score(data.X_test, data.y_test) if has_test else None,
-        train_loss=mean_cross_entropy(model, data.X_train, data.y_train),
-        test_loss=mean_cross_entropy(model, data.X_test, data.y_test) if has_test else None,
-        objective=model.loss(data.X_train, data.y_train),
-        grid=grid, proba=grid.image(model.predict_proba(grid.points)[:, 1]), small_grid=small,
-        snapshots=tuple(snapshots), hidden=hidden, seconds=seconds)
+        train_accuracy=0.0, test_accuracy=None, train_loss=0.0, test_loss=None, objective=0.0,
+        grid=grid, proba=np.zeros(0), small_grid=small, snapshots=tuple(snapshots), hidden=(), seconds=seconds)
+    return with_weights(run, model.theta.copy())
+
+
+def with_weights(run: PlaygroundRun, theta: np.ndarray) -> PlaygroundRun:
+    """The same run measured and drawn for the weights ``theta`` (flat): metrics, grid, hidden units.
+
+    The history, the snapshots and the data stay those of training. Nothing is retrained.
+    """
+    model = run.model(theta)
+    data, features = run.data, run.features
+    X_train, X_test = feature_matrix(data.X_train, features), feature_matrix(data.X_test, features)
+    has_test = len(X_test) > 0
+    small_inputs = feature_matrix(run.small_grid.points, features)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return replace(
+            run, theta=read_only(model.theta),
+            train_accuracy=model.score(X_train, data.y_train),
+            test_accuracy=model.score(X_test, data.y_test) if has_test else None,
+            train_loss=mean_loss(model, X_train, data.y_train),
+            test_loss=mean_loss(model, X_test, data.y_test) if has_test else None,
+            objective=model.loss(X_train, data.y_train),
+            proba=run.grid.image(surface(model, feature_matrix(run.grid.points, features))),
+            hidden=tuple(run.small_grid.image(a).transpose(2, 0, 1) for a in model.hidden_activations(small_inputs)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -238,20 +327,30 @@ class LogisticRun:
 
     train_accuracy: float
     test_accuracy: float | None
-    proba: np.ndarray  # (ny, nx) P(class 1) over the run's grid
+    proba: np.ndarray  # P(class 1) (ny, nx), or the class probabilities (ny, nx, k), over the run's grid
     small_proba: np.ndarray  # the same over the run's small grid
 
 
-def run_logistic(settings: PlaygroundSettings) -> LogisticRun:
-    """scikit-learn's LogisticRegression (its defaults: L2 with C=1, lbfgs) on the settings' data."""
-    data = load_data(settings.only(DATA_FIELDS))
+def run_logistic(settings: PlaygroundSettings, points: Points | None = None) -> LogisticRun:
+    """scikit-learn's LogisticRegression (its defaults: L2 with C=1, lbfgs) on the data, from x1 and x2.
+
+    Classification only. With ``points`` the class probabilities cover every label up to the
+    largest (a class without points gets probability 0), like the network's outputs.
+    """
+    data = load_data(settings.only(DATA_FIELDS), points)
     X_all = np.vstack([data.X_train, data.X_test])
     grid, small = Grid.around(X_all, GRID_STEPS), Grid.around(X_all, SMALL_GRID_STEPS)
     clf = LogisticRegression().fit(data.X_train, data.y_train)
+    k = max(2, points.n_classes) if points is not None else settings.n_classes
+
+    def proba(X: np.ndarray) -> np.ndarray:
+        p = np.zeros((len(X), k))
+        p[:, clf.classes_] = clf.predict_proba(X)
+        return p[:, 1] if k == 2 else p
+
     test = float(clf.score(data.X_test, data.y_test)) if len(data.X_test) else None
     return LogisticRun(float(clf.score(data.X_train, data.y_train)), test,
-                       grid.image(clf.predict_proba(grid.points)[:, 1]),
-                       small.image(clf.predict_proba(small.points)[:, 1]))
+                       grid.image(proba(grid.points)), small.image(proba(small.points)))
 
 
 def sweep_settings(settings: PlaygroundSettings) -> list[PlaygroundSettings]:

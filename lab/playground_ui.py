@@ -3,21 +3,42 @@
 Settings flow one way per run: widgets -> PlaygroundSettings -> URL query string. On the page's
 first run in a session the widgets start from the link (or from the settings this session last
 used, when the user comes back from another page without one), so a shared link reproduces the
-experiment. Widget keys are ``moons_<field name>``; URL parameters are the field names.
+experiment. Widget keys are ``moons_<field name>``; URL parameters are the field names. One widget
+is not a field: the problem switch (``moons_problem``), which filters the datasets (the dataset
+says which problem it is, so the link needs no separate parameter).
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from .playground import (DEFAULTS, GROUPS, KNOBS, PRESETS, PlaygroundSettings, Preset, QueryProblem,
-                         parse_value, settings_from_query, to_query, to_token)
+from .playground import (
+    DATA_FIELDS,
+    DEFAULTS,
+    GROUPS,
+    KNOBS,
+    PRESETS,
+    PROBLEMS,
+    PlaygroundSettings,
+    Preset,
+    QueryProblem,
+    parse_value,
+    settings_from_query,
+    to_query,
+    to_token,
+)
+from .playground_data import REGRESSION_SETS
 from .playground_run import PlaygroundRun, run_logistic, run_playground
 
 PREFIX = "moons_"
 LAST_SETTINGS = PREFIX + "settings"  # the settings of this session's last run (not a widget)
 SHOWN = PREFIX + "shown"  # (settings, metrics) on screen now ...
 PREVIOUS = PREFIX + "previous"  # ... and before the settings last changed, for the metrics' deltas
-CACHE_ENTRIES = 64  # a run holds under 1.5 MB (4 x 50 units); the sweep shares these entries
+FEATURE_ROWS = (("x1", "x2"), ("x1_sq", "x2_sq"), ("sin_x1", "sin_x2"), ("x1_x2",))  # the sidebar's pairs
+PROBLEM = PREFIX + "problem"  # the problem switch (not a setting: the dataset decides it)
+CACHE_ENTRIES = 64  # a run holds under 2 MB (6 x 50 units); the sweep shares these entries
+# Switching the problem also sets the learning rate: the squared error's gradients are about four
+# times cross-entropy's, so with summed gradients tutorial A's lr 0.01 overshoots on regression.
+PROBLEM_LR = {"classification": 0.01, "regression": 0.003}
 
 cached_run = st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Training the network…")(run_playground)
 cached_logistic = st.cache_data(max_entries=16, show_spinner=False)(run_logistic)
@@ -31,6 +52,14 @@ def apply_settings(settings: PlaygroundSettings) -> None:
     """Set every widget to ``settings`` (before the widgets are drawn, or in a callback)."""
     for name in KNOBS:
         st.session_state[widget_key(name)] = getattr(settings, name)
+    st.session_state[PROBLEM] = settings.problem
+
+
+def _switch_problem() -> None:
+    """The problem switch moved: its first dataset, and the learning rate that suits it."""
+    problem = st.session_state[PROBLEM]
+    st.session_state[widget_key("dataset")] = PROBLEMS[problem][0]
+    st.session_state[widget_key("lr")] = PROBLEM_LR[problem]
 
 
 def start_from_link() -> list[QueryProblem]:
@@ -62,15 +91,36 @@ def show_link_problems(problems: list[QueryProblem]) -> None:
         st.info(f"Not settings of this page, ignored: {', '.join(unknown)}.", icon=":material/link:")
 
 
-def _widget(name: str) -> object:
+def _disabled(name: str, data_locked: bool) -> bool:
+    """Knobs that cannot change anything now: the data ones under own points, and knobs of absent things."""
+    state = st.session_state
+    if data_locked and name in DATA_FIELDS:
+        return True
+    if name == "classes":
+        return state[widget_key("dataset")] not in ("spiral", "blobs")
+    if name == "neurons":
+        return state[widget_key("hidden_layers")] == 0
+    if name == "discretize":
+        return state[widget_key("dataset")] in REGRESSION_SETS
+    return False
+
+
+def _widget(name: str, data_locked: bool = False) -> object:
     knob, key = KNOBS[name], widget_key(name)
-    common = dict(key=key, help=knob.why)
+    common = dict(key=key, help=knob.why, disabled=_disabled(name, data_locked))
+    if name == "dataset":  # only the sets of the problem chosen
+        options = PROBLEMS[st.session_state[PROBLEM]]
+        if st.session_state[key] not in options:
+            st.session_state[key] = options[0]
+        return st.selectbox(knob.label, options, format_func=knob.text, **common)
     if knob.widget == "select":
         return st.selectbox(knob.label, knob.options, format_func=knob.text, **common)
     if knob.widget == "select_slider":
         return st.select_slider(knob.label, knob.options, format_func=knob.text, **common)
     if knob.widget == "toggle":
         return st.toggle(knob.label, **common)
+    if knob.widget == "checkbox":  # in a narrow column: no help icon (the caption above the boxes explains)
+        return st.checkbox(knob.label, **{**common, "help": None})
     number = int if isinstance(getattr(DEFAULTS, name), int) else float
     bounds = dict(min_value=number(knob.low), max_value=number(knob.high), step=number(knob.step))
     if knob.widget == "number":
@@ -83,18 +133,40 @@ def _new_sample() -> None:
     st.session_state[key] = (st.session_state[key] + 1) % (int(KNOBS["data_seed"].high) + 1)
 
 
-def sidebar() -> PlaygroundSettings:
-    """The knobs, grouped, in the sidebar; returns the settings they show."""
+def sidebar(data_locked: bool = False) -> PlaygroundSettings:
+    """The knobs, grouped, in the sidebar; returns the settings they show.
+
+    ``data_locked``: a student's own points are in use, so the data knobs are disabled.
+    """
     values = {}
+    problem = PlaygroundSettings(dataset=st.session_state[widget_key("dataset")]).problem
+    st.session_state.setdefault(PROBLEM, problem)
+    if st.session_state[PROBLEM] != problem:  # the dataset was set by a link, a preset or a test
+        st.session_state[PROBLEM] = problem
     with st.sidebar:
         for group in GROUPS:
             st.subheader(group)
+            if group == "Data":
+                st.radio("Problem type", tuple(PROBLEMS), key=PROBLEM, horizontal=True, on_change=_switch_problem,
+                         disabled=data_locked,
+                         help="Classification: the network says which class a point is. Regression: it predicts a "
+                              "number (a linear output with mean squared error). Switching sets the learning rate "
+                              "to 0.003 for regression (the squared error's steeper gradients overshoot at 0.01 "
+                              "with summed gradients) and back to 0.01.")
+            if group == "Features":
+                st.caption("What the network reads: one input unit per ticked box. With x₁² and x₂² a circle is "
+                           "a straight line in the inputs; x₁·x₂ tells the quadrants of 'xor' apart.")
+                for row in FEATURE_ROWS:
+                    for column, name in zip(st.columns(2), row):
+                        with column:
+                            values[name] = _widget(name)
+                continue
             for name, knob in KNOBS.items():
                 if knob.group == group:
-                    values[name] = _widget(name)
+                    values[name] = _widget(name, data_locked)
             if group == "Data":
                 st.button("New sample", key=PREFIX + "new_sample", on_click=_new_sample, icon=":material/casino:",
-                          help="The same kind of data, drawn with the next seed.")
+                          disabled=data_locked, help="The same kind of data, drawn with the next seed.")
     # Slider floats come back as e.g. 0.15000000000000002: read each value back through its URL form.
     settings = PlaygroundSettings(**{name: parse_value(name, to_token(value)) for name, value in values.items()})
     st.session_state[LAST_SETTINGS] = settings
@@ -131,24 +203,38 @@ def _metric_changes(settings: PlaygroundSettings, metrics: dict[str, float | Non
             for name, value in metrics.items()}
 
 
-def show_metrics(run: PlaygroundRun) -> None:
-    """The four st.metrics, each with its change since the settings were last different."""
-    metrics = {"Train accuracy": run.train_accuracy, "Test accuracy": run.test_accuracy,
+def show_metrics(run: PlaygroundRun, identity: object = None) -> None:
+    """The four st.metrics, each with its change since what was shown last was different.
+
+    ``identity`` says what is shown (default: the run's settings; the page adds the weights' origin
+    when a student steps or edits the network, so each edit shows its effect as a change).
+    """
+    regression = run.kind == "regression"
+    score = "R²" if regression else "accuracy"
+    metrics = {f"Train {score}": run.train_accuracy, f"Test {score}": run.test_accuracy,
                "Train loss": run.train_loss, "Test loss": run.test_loss}
-    changes = _metric_changes(run.settings, metrics)
+    changes = _metric_changes(run.settings if identity is None else identity, metrics)
     n_train, n_test = len(run.data.X_train), len(run.data.X_test)
-    no_test = "No test points: the train ratio is 1, as in tutorial A."
-    helps = {"Train accuracy": f"Share of the {n_train} training points on the right side of the boundary.",
-             "Test accuracy": f"Share of the {n_test} held-out points (never trained on) on the right side."
+    no_test = "No test points: the train ratio is 1 (as in tutorial A), or your points have none."
+    per_point = "half the squared error" if regression else "cross-entropy"
+    helps = {f"Train {score}": (f"R² of the predictions on the {n_train} training points: 1 is perfect, 0 is no "
+                                "better than always predicting their mean.") if regression else
+             f"Share of the {n_train} training points on the right side of the boundary.",
+             f"Test {score}": (f"The same on the {n_test} held-out points (never trained on)." if regression else
+                               f"Share of the {n_test} held-out points (never trained on) on the right side.")
              if n_test else no_test,
-             "Train loss": "Mean cross-entropy per training point, without the penalty, so that it compares "
+             "Train loss": f"Mean {per_point} per training point, without the penalty, so that it compares "
                            "with the test loss.",
-             "Test loss": "Mean cross-entropy per held-out point." if n_test else no_test}
+             "Test loss": f"Mean {per_point} per held-out point." if n_test else no_test}
     for column, (label, value) in zip(st.columns(len(metrics)), metrics.items()):
-        accuracy, change = label.endswith("accuracy"), changes[label]
-        shown = "n/a" if value is None else (f"{value:.1%}" if accuracy else f"{value:.3f}")
-        delta = None if not change else (f"{change * 100:+.1f} pts" if accuracy else f"{change:+.3f}")
-        column.metric(label, shown, delta=delta, delta_color="normal" if accuracy else "inverse",
+        accuracy, change = label.startswith(("Train accuracy", "Test accuracy")), changes[label]
+        if label.endswith("R²"):
+            shown = "n/a" if value is None else (f"{value:.3f}" if value > -1000 else "below -1000")
+            delta = f"{change:+.3f}" if change and abs(change) < 1000 else None
+        else:
+            shown = "n/a" if value is None else (f"{value:.1%}" if accuracy else f"{value:.3f}")
+            delta = None if not change else (f"{change * 100:+.1f} pts" if accuracy else f"{change:+.3f}")
+        column.metric(label, shown, delta=delta, delta_color="inverse" if label.endswith("loss") else "normal",
                       help=helps[label], border=True)
 
 
@@ -173,13 +259,14 @@ def show_training_summary(run: PlaygroundRun) -> None:
 def loss_convention(run: PlaygroundRun) -> str:
     """The loss convention in use, with its numbers, and what the other one would change."""
     n, lr = len(run.data.X_train), run.settings.lr
+    data = "half the squared error" if run.kind == "regression" else "the cross-entropy"
     if run.settings.reduction == "sum":
-        return (f"**The loss is summed over the {n} training points**, as in tutorial A: the cross-entropy of "
+        return (f"**The loss is summed over the {n} training points**, as in tutorial A: {data} of "
                 f"every point, added up, plus (λ/2)·ΣW² = **{run.objective:.4g}** at the end "
                 f"({run.objective / n:.4g} per point: tutorial A prints its loss divided by the number of "
                 f"points). The gradient is summed too, so a step is {n} times larger than with the mean. "
                 f"With **mean**, lr {lr:g} would move {n} times slower, and the L2 penalty, which is not "
                 f"divided, would weigh {n} times more against the data.")
-    return (f"**The loss is the mean over the {n} training points** of the cross-entropy, plus (λ/2)·ΣW² = "
+    return (f"**The loss is the mean over the {n} training points** of {data}, plus (λ/2)·ΣW² = "
             f"**{run.objective:.4g}** at the end. Tutorial A sums instead: at the same learning rate its steps "
             f"are {n} times larger, and its penalty weighs {n} times less against the data.")

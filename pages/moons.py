@@ -2,12 +2,21 @@
 
 import streamlit as st
 
+from lab import playground_controls as controls
 from lab import playground_figures as figures
 from lab import playground_ui as ui
 from lab.code import show_code
 from lab.page import use_app_navigation
 from lab.playground import DATA_FIELDS, to_query
-from lab.playground_run import FLAT_TOLERANCE, FLAT_WINDOW, SWEEP_SIZES, sweep_settings
+from lab.playground_diagram import diagram_figure, diagram_layers
+from lab.playground_points import Points
+from lab.playground_run import (
+    FLAT_TOLERANCE,
+    FLAT_WINDOW,
+    SWEEP_SIZES,
+    sweep_settings,
+    with_weights,
+)
 from nn import MLP
 from nn.training import train
 
@@ -20,11 +29,15 @@ st.markdown(
     "A small network learns to separate two interleaving half-moons, as in tutorial A. Each point is "
     "two numbers (x, y); the network outputs the probability of class 1 (orange) for every point of the "
     "plane, and the black line where that probability is 0.5 is its **decision boundary**. Move any knob "
-    "in the sidebar: the network retrains from scratch and everything below is redrawn."
+    "in the sidebar: the network retrains from scratch and everything below is redrawn. Click the plane "
+    "to add your own points; set any weight by hand in the diagram beside it."
 )
 
 problems = ui.start_from_link()
-settings = ui.sidebar()
+if ui.LAST_SETTINGS in st.session_state:  # a click on the chart drawn by the last run, with its settings
+    controls.handle_click(st.session_state[ui.LAST_SETTINGS])
+points = controls.own_points()
+settings = ui.sidebar(data_locked=points is not None)
 ui.write_link(settings)
 ui.show_link_problems(problems)
 
@@ -33,21 +46,64 @@ preset = ui.preset_buttons(settings)
 st.caption(f"**{preset.name}.** {preset.idea}" if preset else
            "Each button sets every knob to show one idea; hover over a button to read it.")
 
+if points is not None:
+    st.info(controls.points_note(points), icon=":material/touch_app:")
+    if points.problem():  # nothing to train yet: the plane alone, to click on
+        st.warning(points.problem(), icon=":material/ads_click:")
+        left, _ = st.columns([1, 1])
+        with left:
+            event = st.plotly_chart(figures.plane_figure(points.data(), "Your points", controls.click_action_text()),
+                                    key=controls.BOUNDARY, on_select="rerun", selection_mode="points", config=PLOT)
+            controls.remember_click(event)
+            controls.points_panel(settings, points.to_csv())
+        st.stop()
+
 try:
-    run = ui.cached_run(settings)
+    run = ui.cached_run(settings.for_training(), points)
 except ValueError as error:  # nn/ and the datasets refuse bad combinations with a precise message
     st.error(f"These settings cannot be trained: {error}")
     st.stop()
+classification = run.kind != "regression"
 
-ui.show_metrics(run)
-ui.show_training_summary(run)
-
-left, right = st.columns([3, 2], gap="medium")
-with left:
-    st.plotly_chart(figures.run_boundary_figure(run), key="moons_boundary", config=PLOT)
-    st.caption("Filled circles: training points. White diamonds: test points, held out from training.")
+# The controls beside the diagram decide which weights are shown, so they run before the charts
+# above and beside them are drawn (into containers made first).
+summary = st.container()
+left, right = st.columns([5, 4], gap="medium")
 with right:
+    diagram_box = st.container()
+    network = controls.network_controls(run, (run.settings, controls.points_version()))
+shown = run if network.trained else with_weights(run, network.theta)
+
+with summary:
+    ui.show_metrics(shown, network.identity)
+    ui.show_training_summary(run)
+    if network.note:
+        st.info(f"{network.note} Nothing is retrained: the boundary, the metrics and the diagram show exactly these "
+                "weights; the loss curve and 'Watch it learn' below show the training run.", icon=":material/tune:")
+
+with left:
+    click = controls.click_action_text() if classification else None
+    event = st.plotly_chart(figures.run_boundary_figure(shown, discretize=settings.discretize, click=click),
+                            key=controls.BOUNDARY, on_select="rerun", selection_mode="points", config=PLOT)
+    controls.remember_click(event)
+    st.caption("Filled circles: training points. White diamonds: test points, held out from training."
+               + (" Click anywhere on the plane to add a point; the network retrains on it." if classification
+                  else " Colours: the predicted value (background) and each point's target."))
+    controls.points_panel(settings, (points if points is not None else Points.from_data(run.data)).to_csv())
+
+with diagram_box:
+    output_range = figures.value_range(run.data) if run.kind == "regression" else (0.0, 1.0)
+    layers = diagram_layers(run.model(network.theta), run.features, run.small_grid, output_range)
+    st.plotly_chart(diagram_figure(layers, selected=network.param, title=network.title), key=controls.DIAGRAM,
+                    on_select=controls.pick_weight, selection_mode="points", config=PLOT)
+    st.caption("Each square is what one node computes over the plane of the boundary (blue: low, orange: high). "
+               "Lines are weights: orange positive, blue negative, wider when larger. Hover a square for its bias, "
+               "the small mark on a line for its weight; click the mark to set it below.")
+
+loss_column, text_column = st.columns([3, 2], gap="medium")
+with loss_column:
     st.plotly_chart(figures.run_loss_figure(run), key="moons_loss", config=PLOT)
+with text_column:
     st.markdown(ui.loss_convention(run))
     st.caption(f"With *Stop when the loss levels off* on, training ends once the loss has stayed within "
                f"{FLAT_TOLERANCE:.2%} of its value for {FLAT_WINDOW} passes (checked every {FLAT_WINDOW}; a loss that "
@@ -55,46 +111,64 @@ with right:
 
 st.subheader("Watch it learn")
 st.markdown("The boundary as it was after chosen passes (roughly doubling), kept while the network trained. "
-            "Drag the slider under the chart or press ▶ Play: the first few hundred passes move it most.")
-st.plotly_chart(figures.run_snapshots_figure(run), key="moons_snapshots", config=PLOT)
+            "Drag the slider under the chart or press ▶ Play: the first few hundred passes move it most. "
+            "The slider above the diagram shows the same passes weight by weight; *Step* trains by hand.")
+st.plotly_chart(figures.run_snapshots_figure(run, settings.discretize), key="moons_snapshots", config=PLOT)
 
 st.subheader("What each hidden neuron computes")
-st.markdown(
-    "Each tile is one hidden unit's output over the same square as the boundary (blue: low, orange: high). "
-    f"A first-layer unit computes {settings.activation}(w₁x + w₂y + b), so it can only split the plane along "
-    "one straight line. " + ("Units of later layers combine the previous layer's outputs, so their edges bend. "
-                             if settings.hidden_layers > 1 else "")
-    + "The output layer weighs the last layer's units together into the curved boundary above.")
-for layer, fig in enumerate(figures.run_units_figures(run), 1):
-    st.plotly_chart(fig, key=f"moons_units_{layer}", config=PLOT)
+if not shown.hidden:
+    st.markdown("This network has no hidden layer: each output is a weighted sum of the inputs, so with x₁ and x₂ "
+                "alone its boundary is a straight line. Tick x₁² and x₂² and it can draw a circle.")
+else:
+    st.markdown(
+        "Each tile is one hidden unit's output over the same square as the boundary (blue: low, orange: high). "
+        f"A first-layer unit computes {settings.activation}(w·inputs + b): with x₁ and x₂ as inputs it can only "
+        "split the plane along one straight line. "
+        + ("Units of later layers combine the previous layer's outputs, so their edges bend. "
+           if settings.hidden_layers > 1 else "")
+        + "The output layer weighs the last layer's units together into the boundary above.")
+    for layer, fig in enumerate(figures.run_units_figures(shown), 1):
+        st.plotly_chart(fig, key=f"moons_units_{layer}", config=PLOT)
 
 st.subheader("Tutorial A's comparisons")
-logistic = ui.cached_logistic(settings.only(DATA_FIELDS))
-net_column, logistic_column = st.columns(2)
-with net_column:
-    st.plotly_chart(figures.run_boundary_figure(run, height=440), key="moons_compare_net", config=PLOT)
-with logistic_column:
-    st.plotly_chart(figures.run_logistic_figure(run, logistic, height=440), key="moons_compare_logistic",
-                    config=PLOT)
-st.caption("Logistic regression (scikit-learn, its defaults) is a network without a hidden layer: "
-           "its boundary is always a straight line.")
+if not classification:
+    st.markdown("Logistic regression and the hidden-size sweep compare classifiers: switch the problem type back "
+                "to classification to see them.")
+else:
+    logistic = ui.cached_logistic(settings.only(DATA_FIELDS), points)
+    net_column, logistic_column = st.columns(2)
+    with net_column:
+        st.plotly_chart(figures.run_boundary_figure(shown, height=440, discretize=settings.discretize),
+                        key="moons_compare_net", config=PLOT)
+    with logistic_column:
+        st.plotly_chart(figures.run_logistic_figure(run, logistic, height=440, discretize=settings.discretize),
+                        key="moons_compare_logistic", config=PLOT)
+    st.caption("Logistic regression (scikit-learn, its defaults, on x₁ and x₂) is a network without a hidden layer: "
+               "its boundary is always a straight line.")
 
-st.markdown(f"**Hidden-size sweep.** One hidden layer of {', '.join(map(str, SWEEP_SIZES))} units, trained on this "
-            "data with tutorial A's other settings, so only the data knobs change it. Too few units cannot bend "
-            "around the moons; many start to follow the noise: compare train and test accuracy.")
-st.session_state.setdefault("moons_show_sweep", True)
-if st.toggle("Show the sweep", key="moons_show_sweep",
-             help="Trains 7 networks (a few seconds) each time the data changes; turn off on a slow server."):
-    sweep_runs, progress = [], st.progress(0.0, text="Training the sweep…")
-    for done, sweep in enumerate(sweep_settings(settings.only(DATA_FIELDS)), 1):
-        sweep_runs.append(ui.cached_run(sweep))
-        progress.progress(done / len(SWEEP_SIZES), text=f"Trained {done} of {len(SWEEP_SIZES)} networks")
-    progress.empty()
-    st.plotly_chart(figures.run_sweep_figure(sweep_runs, logistic), key="moons_sweep", config=PLOT)
+    if points is not None:
+        st.markdown("**Hidden-size sweep.** It runs on generated data only, so that a click retrains one network, "
+                    "not eight.")
+    else:
+        st.markdown(f"**Hidden-size sweep.** One hidden layer of {', '.join(map(str, SWEEP_SIZES))} units, trained "
+                    "on this data with tutorial A's other settings, so only the data knobs change it. Too few units "
+                    "cannot bend around the moons; many start to follow the noise: compare train and test accuracy.")
+        st.session_state.setdefault("moons_show_sweep", True)
+        if st.toggle("Show the sweep", key="moons_show_sweep",
+                     help="Trains 7 networks (a few seconds) each time the data changes; turn off on a slow server."):
+            sweep_runs, progress = [], st.progress(0.0, text="Training the sweep…")
+            for done, sweep in enumerate(sweep_settings(settings.only(DATA_FIELDS)), 1):
+                sweep_runs.append(ui.cached_run(sweep.for_training()))
+                progress.progress(done / len(SWEEP_SIZES), text=f"Trained {done} of {len(SWEEP_SIZES)} networks")
+            progress.empty()
+            st.plotly_chart(figures.run_sweep_figure(sweep_runs, logistic, settings.discretize), key="moons_sweep",
+                            config=PLOT)
 
 st.subheader("Share this setup")
 st.markdown("Every setting is in the address bar: copy the link, and whoever opens it sees this experiment "
-            "(the same data, the same network, the same numbers).")
+            "(the same data, the same network, the same numbers)."
+            + (" Your own points are not in it: download them as CSV beside the boundary and send the file along."
+               if points is not None else ""))
 st.code((st.context.url or "") + "?" + "&".join(f"{k}={v}" for k, v in to_query(settings).items()),
         language=None, wrap_lines=True)
 

@@ -9,10 +9,30 @@ import plotly.io as pio
 import pytest
 
 from lab import playground_figures as figures
-from lab.playground import (DATA_FIELDS, DEFAULTS, KNOBS, PRESETS, PlaygroundSettings, parse_value,
-                            settings_from_query, to_query, to_token)
-from lab.playground_run import (FLAT_TOLERANCE, FLAT_WINDOW, SWEEP_SIZES, Grid, load_data, oscillation, run_logistic,
-                                run_playground, snapshot_passes, sweep_settings)
+from lab.playground import (
+    DATA_FIELDS,
+    DEFAULTS,
+    KNOBS,
+    PRESETS,
+    PlaygroundSettings,
+    parse_value,
+    settings_from_query,
+    to_query,
+    to_token,
+)
+from lab.playground_points import Points
+from lab.playground_run import (
+    FLAT_TOLERANCE,
+    FLAT_WINDOW,
+    SWEEP_SIZES,
+    Grid,
+    load_data,
+    oscillation,
+    run_logistic,
+    run_playground,
+    snapshot_passes,
+    sweep_settings,
+)
 from nn import History
 
 SHORT = replace(DEFAULTS, passes=500, stop_when_flat=False)  # a cheap run for shape checks
@@ -290,3 +310,75 @@ def test_sweep_figure_panels(default_run):
     titles = [a.text for a in fig.layout.annotations]
     assert titles[0].startswith("3 units: train 99.4%") and titles[-1].startswith("Logistic regression")
     assert json.loads(pio.to_json(fig, validate=False))["layout"]["xaxis8"]["anchor"] == "y8"
+
+
+# ---- part two: feature inputs, regression, several classes, own points -----------------------------
+def test_squared_inputs_separate_circles_without_a_hidden_layer():
+    preset = _preset("Squared inputs")
+    assert preset.features == ("x1_sq", "x2_sq") and preset.hidden_layers == 0
+    run = run_playground(preset)
+    assert run.config["layer_sizes"] == [2, 2] and run.hidden == ()
+    assert run.train_accuracy >= 0.95 and run.test_accuracy >= 0.95
+    plain = run_playground(replace(preset, x1=True, x2=True, x1_sq=False, x2_sq=False))
+    assert plain.train_accuracy < 0.7  # from x1 and x2 alone the same network draws one straight line
+
+
+def test_settings_that_cannot_change_training_share_a_cache_key():
+    assert replace(DEFAULTS, discretize=True).for_training() == DEFAULTS
+    assert replace(DEFAULTS, classes=4).for_training() == DEFAULTS  # moons has 2 classes
+    assert replace(DEFAULTS, hidden_layers=0, neurons=9).for_training() == replace(DEFAULTS, hidden_layers=0)
+    assert replace(DEFAULTS, dataset="blobs", classes=4).layer_sizes == [2, 3, 4]
+    assert replace(DEFAULTS, dataset="spiral", classes=4).n_classes == 3  # the spiral has at most 3 arms
+
+
+def test_regression_trains_its_loss_falls_and_it_is_drawn():
+    run = run_playground(replace(DEFAULTS, dataset="bump", lr=0.003))
+    assert run.kind == "regression" and run.config["loss"] == "mse" and run.architecture == "2-3-1 tanh"
+    losses = run.history.train_loss
+    assert losses[-1] < 0.2 * losses[0] and run.train_accuracy > 0.7 and run.test_accuracy > 0.7  # R²
+    model = run.model()
+    X = run.data.X_train
+    assert run.train_loss == pytest.approx(0.5 * np.mean((model.predict(X)[:, 0] - run.data.y_train) ** 2))
+    assert run.proba.shape == (len(run.grid.ys), len(run.grid.xs))
+    assert run.proba.min() < 0 < run.proba.max()  # predicted values, not probabilities
+    for fig in (figures.run_boundary_figure(run), figures.run_snapshots_figure(run), figures.run_loss_figure(run)):
+        go.Figure(fig.to_dict())
+    assert "R² " in figures.run_boundary_figure(run).layout.title.text
+    assert "½ squared error" in figures.run_loss_figure(run).layout.yaxis.title.text
+
+
+def test_several_classes_show_each_predicted_class():
+    run = run_playground(replace(DEFAULTS, dataset="blobs", classes=4, passes=2000))
+    assert run.kind == "multiclass" and run.proba.shape[-1] == 4 and run.train_accuracy > 0.9
+    fig = figures.run_boundary_figure(run, discretize=True)
+    image, *lines = [t for t in fig.data if t.type in ("image", "contour")]
+    assert image.type == "image" and len(lines) == 4  # one boundary line per class
+    # Discretized, every pixel takes its predicted class's colour.
+    predicted = run.proba.argmax(axis=-1)
+    rgb = np.asarray(image.z)
+    assert len({tuple(rgb[predicted == k][0]) for k in range(4)}) == 4
+    assert all((rgb[predicted == k] == rgb[predicted == k][0]).all() for k in range(4))
+    snapshots = figures.run_snapshots_figure(run)
+    assert [t for t in snapshots.frames[0].traces] == [0, 1, 2, 3, 4]
+    logistic = run_logistic(run.settings)
+    assert logistic.proba.shape[-1] == 4
+    for f in (fig, snapshots, figures.run_sweep_figure([run], logistic), figures.run_logistic_figure(run, logistic)):
+        go.Figure(f.to_dict())
+
+
+def test_binary_discretized_shows_only_the_class(default_run):
+    contour = figures.run_boundary_figure(default_run, discretize=True).data[0]
+    assert set(np.unique(np.asarray(contour.z))) == {0.0, 1.0} and not contour.showscale
+
+
+def test_own_points_train_and_a_click_grid_covers_the_plane(default_run):
+    points = Points.from_data(load_data(DEFAULTS)).add(-1.0, 1.2, 2)
+    run = run_playground(DEFAULTS, points)
+    assert run.own_points and run.config["layer_sizes"] == [2, 3, 3] and len(run.data.X_train) == 161
+    with pytest.raises(ValueError, match="at least two classes"):
+        run_playground(DEFAULTS, Points.empty().add(0, 0, 1))
+    fig = figures.run_boundary_figure(default_run, click="add a class-1 point")
+    grid = next(t for t in fig.data if t.name == "plane")
+    assert len(grid.x) == (len(default_run.grid.xs) // figures.CLICK_STEP) ** 2 and grid.marker.opacity == 0
+    assert "click: add a class-1 point" in grid.hovertemplate
+    assert fig.data[0].hoverinfo == "skip"  # the grid answers hovers instead
