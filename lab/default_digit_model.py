@@ -82,9 +82,7 @@ def load_default_model() -> TrainedModel:
     """The shipped default network with its recorded test accuracy. Shared by every session, so
     its arrays are made read-only: nothing can train or edit it by accident."""
     info = json.loads(INFO_PATH.read_text())
-    model = MLP.load(MODEL_PATH)
-    for array in (model.theta, *model.params):  # the views keep their own flag
-        array.flags.writeable = False
+    model = MLP.load(MODEL_PATH).freeze()  # every array and view read-only, the gradient buffers too
     return TrainedModel(model=model, name=info["name"], dataset=info["dataset"],
                         test_accuracy=info["test_accuracy"], class_names=class_names(info["dataset"]))
 

@@ -8,6 +8,8 @@ gives a small or off-centre digit the network has never seen.
 """
 from __future__ import annotations
 
+import io
+
 import numpy as np
 from PIL import Image
 from scipy import ndimage
@@ -20,6 +22,25 @@ CENTRE = (14.0, 14.0)
 INK_LEVEL = 0.1  # a pixel at least this bright (0..1) is ink, for the bounding box
 MIN_INK_FRACTION = 0.004  # less ink than this share of the canvas is "almost empty" (a dot, a slip)
 RESAMPLE = Image.Resampling.LANCZOS  # anti-aliased downscaling (its support widens with the scale)
+MAX_SIDE = 2000  # px: the canvas sends 280; a larger image is refused before its pixels are decoded
+
+
+def decode_png(raw: bytes, max_side: int = MAX_SIDE) -> np.ndarray:
+    """The canvas's PNG (any image Pillow reads) as RGBA uint8 (h, w, 4).
+
+    ValueError if it is not a readable image, or is over ``max_side`` px a side: the size is read
+    from the header, so a huge image costs nothing.
+    """
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            width, height = image.size
+            if not (0 < width <= max_side and 0 < height <= max_side):
+                raise ValueError(f"it is {width}x{height} px; at most {max_side}x{max_side} is read")
+            return np.asarray(image.convert("RGBA"))
+    except ValueError:
+        raise
+    except Exception as e:  # Pillow raises many kinds for a broken file (OSError, SyntaxError, ...)
+        raise ValueError(f"not a readable image: {type(e).__name__}: {e}") from None
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:

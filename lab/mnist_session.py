@@ -10,7 +10,8 @@ What lives in st.session_state (this user's only):
 """
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -22,8 +23,8 @@ from nn.datasets import DatasetUnavailable, class_names, load_mnist
 from .mnist_data import SOURCE_TITLES, DigitData, class_counts, class_means, examples_per_class
 from .mnist_figures import learning_curves
 from .mnist_results import Outcome, evaluate, load_digit_model
-from .mnist_training import (BATCH_SIZES, TrainingConfig, TrainingRun, describe_progress, network_name,
-                             parse_hidden)
+from .mnist_training import (BATCH_SIZES, TrainingConfig, TrainingRun, TrainingSlots, describe_progress,
+                             network_name, parse_hidden, run_training, start_run)
 from .session import TRAINED_MODEL_KEY, TrainedModel
 
 ACTIVE_RUN_KEY = "mnist_active_run"
@@ -32,6 +33,8 @@ RUNS_KEY = "mnist_runs"
 UNAVAILABLE_KEY = "mnist_unavailable"  # {dataset: why its download failed}, not retried this session
 MAX_RUNS = 20
 DOWNLOAD_TIMEOUT = 15.0  # seconds per connection attempt
+SLOTS = TrainingSlots.from_environment()  # one per server process, shared by every session
+SLOT_POLL = 0.5  # seconds between updates of the "waiting" notice (each one a chance to press Stop)
 
 
 # ---- data ---------------------------------------------------------------------------------
@@ -136,6 +139,52 @@ class ProgressPanel:
         if len(p.history.epoch) > self.drawn_epochs:  # a new epoch ended: redraw the curves
             self.drawn_epochs = len(p.history.epoch)
             self.curves.plotly_chart(learning_curves(p.history), key=f"mnist_live_{self.drawn_epochs}")
+
+
+@contextmanager
+def training_slot(notice: Any, slots: TrainingSlots = SLOTS) -> Iterator[None]:
+    """Hold one of the server's training slots for the block, queueing for it first; ``notice`` (an
+    st.empty) says how many runs are ahead meanwhile. A click while waiting ends the script run at the
+    notice's next update, which leaves the queue."""
+    ticket = slots.join()
+    try:
+        while (ahead := slots.wait(ticket, SLOT_POLL)) is not None:
+            notice.info(f"Waiting for a free training slot: {ahead} run{'s' * (ahead != 1)} ahead of yours "
+                        f"on this server, which trains {slots.size} at a time. Yours starts by itself.",
+                        icon=":material/hourglass_top:")
+    except BaseException:
+        slots.leave(ticket)
+        raise
+    try:
+        notice.empty()
+        yield
+    finally:
+        slots.finish()
+
+
+def train_in_turn(config: TrainingConfig, data: DigitData, state: MutableMapping, holder: Any) -> str | None:
+    """A press of Train: check the settings fit a shared server, wait for a training slot, train with
+    live progress in ``holder`` (an st.empty), then evaluate and store the run (``finish_run``).
+    Returns why it could not train, or None. The run is in ``state`` from its first step (Stop keeps it)."""
+    try:
+        config.check_budget(len(data.X_train))
+    except ValueError as err:
+        return f"These settings are too big for a shared server: {err}"
+    with training_slot(holder):
+        try:
+            run = start_run(config, data.name, len(data.X_train))
+        except ValueError as err:
+            return f"These settings do not make a network: {err}"
+        state[ACTIVE_RUN_KEY] = run
+        panel = ProgressPanel(holder.container())
+        try:
+            run_training(run, data.X_train, data.y_train, on_update=panel.update)
+        except ValueError as err:
+            state.pop(ACTIVE_RUN_KEY)
+            return f"Training could not start: {err}"
+    finish_run(run, data, state)
+    holder.empty()
+    return None
 
 
 def finish_run(run: TrainingRun, data: DigitData, state: MutableMapping, interrupted: bool = False) -> Outcome:

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from collections.abc import Callable
 
@@ -29,6 +32,12 @@ REPORT_INTERVAL = 0.25  # seconds between progress updates: 4 per second, so the
 # second thread gains little, and when the cores are busy (other users' runs, other processes) two
 # spinning OpenBLAS threads per run were measured 7-10x slower than one (benchmarks/README.md).
 BLAS_THREADS = 1
+# One server holds a whole class, so no single run may take a large share of its memory: 2 million
+# parameters (8 MB a copy; training keeps 4 or 5 copies) and, all in, about 400 MB for one run
+# (one run's float copy of full MNIST is 170 MB of it). See "Run it for a class" in README.md.
+MAX_PARAMETERS = 2_000_000
+MAX_TRAINING_BYTES = 400 * 2**20
+OPTIMIZER_BUFFERS = {"sgd": 0, "momentum": 1, "nesterov": 1, "adam": 2}  # parameter-sized buffers
 
 
 def network_name(layer_sizes: list[int] | tuple[int, ...], activation: str) -> str:
@@ -58,6 +67,28 @@ class TrainingConfig:
 
     def layer_sizes(self) -> list[int]:
         return [N_PIXELS, *self.hidden, N_CLASSES]
+
+    def training_bytes(self, n_rows: int) -> int:
+        """About how much memory training on ``n_rows`` images takes (float32): the float copy of the
+        images, the parameters with their gradient, optimiser buffers and the saved initial weights,
+        and one batch's activations, deltas and dropout masks."""
+        parameters = n_parameters(self.layer_sizes())
+        copies = 3 + OPTIMIZER_BUFFERS.get(self.optimizer, 2)
+        batch = min(self.batch_size or n_rows, n_rows)
+        return 4 * (n_rows * N_PIXELS + parameters * copies + 3 * batch * sum(self.layer_sizes()))
+
+    def check_budget(self, n_rows: int) -> None:
+        """ValueError, with a message for the page, if this run would be too big for a shared server."""
+        parameters = n_parameters(self.layer_sizes())
+        if parameters > MAX_PARAMETERS:
+            raise ValueError(f"a {self.network_name()} network has {parameters:,} weights and biases; "
+                             f"this app trains at most {MAX_PARAMETERS:,}: use fewer or smaller hidden layers")
+        needed = self.training_bytes(n_rows)
+        if needed > MAX_TRAINING_BYTES:
+            raise ValueError(f"training it on {n_rows:,} images with batch size "
+                             f"{self.batch_size or 'full'} would take about {needed / 2**20:,.0f} MB of the "
+                             f"shared server's memory (the limit is {MAX_TRAINING_BYTES / 2**20:,.0f} MB): "
+                             "choose a smaller batch size or smaller hidden layers")
 
     def build_model(self) -> MLP:
         """A fresh network with these settings (float32; ValueError for a bad setting)."""
@@ -100,6 +131,11 @@ PRESETS: dict[str, TrainingConfig] = {
                            batch_size=64, epochs=16, val_fraction=0.05),
 }
 DEFAULT_PRESET = "Fast"
+
+
+def n_parameters(layer_sizes: list[int] | tuple[int, ...]) -> int:
+    """Weights and biases of a fully connected network with these layer sizes."""
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]))
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
@@ -150,8 +186,10 @@ class TrainingRun:
     finished: bool = False
 
 
-def start_run(config: TrainingConfig, dataset: str) -> TrainingRun:
-    """A run with a freshly initialised network (ValueError for a bad setting)."""
+def start_run(config: TrainingConfig, dataset: str, n_rows: int = 0) -> TrainingRun:
+    """A run with a freshly initialised network (ValueError for a bad setting, or one too big to
+    train on ``n_rows`` images on a shared server)."""
+    config.check_budget(n_rows)
     model = config.build_model()
     return TrainingRun(config, dataset, model, [W.copy() for W in model.W])
 
@@ -220,6 +258,68 @@ def run_training(run: TrainingRun, X_train: np.ndarray, y_train: np.ndarray,
     run.history = history
     run.finished = True
     return history
+
+
+class TrainingSlots:
+    """At most ``size`` runs train at once on this server; the others wait their turn, first come
+    first served. With one slot per core, a run takes as long as it would alone and the cores stay
+    free enough for everyone else's pages; memory stays bounded by ``size`` runs.
+
+        ticket = slots.join()
+        while (ahead := slots.wait(ticket, timeout=0.5)) is not None: ...   # show `ahead`
+        try: train() finally: slots.finish()
+    A waiter that gives up calls ``slots.leave(ticket)``.
+    """
+
+    def __init__(self, size: int) -> None:
+        if size < 1:
+            raise ValueError(f"at least one training slot is needed, got {size}")
+        self.size = size
+        self.running = 0
+        self._queue: deque[object] = deque()
+        self._changed = threading.Condition()
+
+    @classmethod
+    def from_environment(cls, default: int = 2) -> "TrainingSlots":
+        """Slots from NEURAL_LAB_TRAINING_SLOTS (default: 2, one per core of a small server)."""
+        value = os.environ.get("NEURAL_LAB_TRAINING_SLOTS", "")
+        return cls(int(value) if value.strip().isdigit() and int(value) > 0 else default)
+
+    def join(self) -> object:
+        """Queue up; returns the ticket to wait with."""
+        ticket = object()
+        with self._changed:
+            self._queue.append(ticket)
+        return ticket
+
+    def wait(self, ticket: object, timeout: float) -> int | None:
+        """Wait up to ``timeout`` s for ``ticket``'s turn: None once it holds a slot (call ``finish``
+        after training), else how many runs are ahead of it (training or queued)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._queue[0] is ticket and self.running < self.size, timeout)
+            if self._queue[0] is ticket and self.running < self.size:
+                self._queue.popleft()
+                self.running += 1
+                self._changed.notify_all()
+                return None
+            return self.running + self._queue.index(ticket)
+
+    def leave(self, ticket: object) -> None:
+        """Give up waiting."""
+        with self._changed:
+            if ticket in self._queue:
+                self._queue.remove(ticket)
+                self._changed.notify_all()
+
+    def finish(self) -> None:
+        """A run that held a slot is over."""
+        with self._changed:
+            self.running -= 1
+            self._changed.notify_all()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._queue)
 
 
 @dataclass(frozen=True)

@@ -239,7 +239,7 @@ def parse_value(name: str, raw: str) -> Any:
         value = int(raw) if isinstance(default, int) else float(raw)
     except ValueError:
         raise ValueError(f"is not {'a whole number' if isinstance(default, int) else 'a number'}") from None
-    if not math.isfinite(value) or not spec.low <= value <= spec.high:
+    if not spec.low <= value <= spec.high:  # also refuses NaN and infinity; exact for huge ints
         raise ValueError(f"is outside {to_token(spec.low)} to {to_token(spec.high)}")
     steps = (value - spec.low) / spec.step
     if abs(steps - round(steps)) > 1e-6:

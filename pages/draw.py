@@ -6,7 +6,7 @@ from streamlit_drawable_canvas import st_canvas  # only here: it needs a running
 from lab.code import show_code
 from lab.default_digit_model import (NOT_SURE_BELOW, digit_model_problem, load_default_model,
                                      read_drawing)
-from lab.digit_preprocess import BOX, SIDE, mnist_style, preprocess
+from lab.digit_preprocess import BOX, SIDE, decode_png, mnist_style, preprocess
 from lab.draw_figures import digit_image, hidden_activations, probability_chart, saliency_map
 from lab.page import use_app_navigation
 from lab.session import TRAINED_MODEL_KEY, TrainedModel
@@ -66,18 +66,25 @@ with drawing_col:
     stroke = st.slider("Pen width (pixels)", 8, 40, DEFAULT_STROKE, key="draw_stroke",
                        help=f"{DEFAULT_STROKE} px on a digit drawn 200 px tall becomes about 2 px "
                             "at 28x28, like MNIST's pen.")
-    canvas = st_canvas(stroke_width=stroke, stroke_color="#ffffff", background_color="#000000",
-                       width=CANVAS_SIDE, height=CANVAS_SIDE, drawing_mode="freedraw",
-                       return_image_data=True, key=f"draw_canvas_{st.session_state[ROUND_KEY]}")
+    try:
+        canvas = st_canvas(stroke_width=stroke, stroke_color="#ffffff", background_color="#000000",
+                           width=CANVAS_SIDE, height=CANVAS_SIDE, drawing_mode="freedraw",
+                           return_image_data=True, key=f"draw_canvas_{st.session_state[ROUND_KEY]}")
+        png = canvas.image_bytes  # None until something is drawn
+        problem = None
+    except Exception as e:  # the canvas's value comes from the browser: anything may arrive
+        png, problem = None, f"{type(e).__name__}: {e}"
     st.button("Clear", key="draw_clear", icon=":material/delete:",
               on_click=lambda: st.session_state.update({ROUND_KEY: st.session_state[ROUND_KEY] + 1}))
 
 pixels = None
-if canvas.image_data is not None:  # None on the first run
+if png is not None:
     try:
-        pixels = preprocess(canvas.image_data)
+        pixels = preprocess(decode_png(png))
     except ValueError as e:
-        st.error(f"The canvas sent an image this page can't read: {e}")
+        problem = str(e)
+if problem:
+    st.error(f"The canvas sent an image this page can't read ({problem}). Press Clear and draw again.")
 
 if pixels is None:
     with result_col:

@@ -7,10 +7,10 @@ from lab.code import show_code
 from lab.page import use_app_navigation
 from lab.mnist_data import SOURCE_LABELS, SOURCE_TITLES
 from lab.mnist_results import MAX_UPLOAD_BYTES, model_bytes
-from lab.mnist_session import (ACTIVE_RUN_KEY, BATCH_LABELS, OUTCOME_KEY, RUNS_KEY, ProgressPanel,
+from lab.mnist_session import (ACTIVE_RUN_KEY, BATCH_LABELS, OUTCOME_KEY, RUNS_KEY,
                                accept_upload, apply_config, config_from_widgets, data_overview,
-                               finish_run, get_data, load_data, widget_values)
-from lab.mnist_training import DEFAULT_PRESET, PRESETS, run_training, start_run
+                               finish_run, get_data, load_data, train_in_turn, widget_values)
+from lab.mnist_training import DEFAULT_PRESET, PRESETS
 from nn import ACTIVATIONS, INITIALIZERS, MLP, OPTIMIZERS, SCHEDULES
 from nn.training import train
 
@@ -103,21 +103,9 @@ if ACTIVE_RUN_KEY in state:
     finish_run(interrupted, load_data(interrupted.dataset), state, interrupted=True)
 
 if train_clicked and config is not None:
-    try:
-        run = start_run(config, data.name)
-    except ValueError as err:
-        st.error(f"These settings do not make a network: {err}")
-    else:
-        state[ACTIVE_RUN_KEY] = run
-        panel = ProgressPanel(panel_holder.container())
-        try:
-            run_training(run, data.X_train, data.y_train, on_update=panel.update)
-        except ValueError as err:
-            state.pop(ACTIVE_RUN_KEY)
-            st.error(f"Training could not start: {err}")
-        else:
-            finish_run(run, data, state)
-            panel_holder.empty()
+    problem = train_in_turn(config, data, state, panel_holder)  # waits for a free slot on a busy server
+    if problem:
+        st.error(problem)
 
 # ---- 3. Results -------------------------------------------------------------------------------
 outcome = state.get(OUTCOME_KEY)
