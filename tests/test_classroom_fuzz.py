@@ -276,7 +276,7 @@ def test_moons_page_survives_random_links_and_widgets(app_test):
     names = list(KNOBS)
     choices = {f"moons_{name}": list(knob.options) for name, knob in KNOBS.items() if knob.options}
     smallest_passes = min(KNOBS["passes"].options)
-    for session in range(4):
+    for session in range(3):
         at = app_test("pages/moons.py", default_timeout=120)
         query = random_query(rng, names)
         query["passes"] = rng.choice([str(smallest_passes), weird_text(rng)[:20]])
@@ -286,7 +286,7 @@ def test_moons_page_survives_random_links_and_widgets(app_test):
         at.session_state["moons_passes"] = smallest_passes
         at.run()
         survived(at, (session, query))
-        for step in range(5):
+        for step in range(4):
             case = fuzz_widgets(at, rng, choices, rng.randint(1, 3), skip=("moons_passes", "moons_show_sweep"))
             at.run()
             survived(at, (session, step, case))
@@ -316,8 +316,8 @@ def test_a_huge_drawing_is_refused_from_its_header_alone():
 
 
 def test_a_moons_link_with_a_huge_whole_number_gets_a_message(app_test):
-    """Found by the fuzz above: `int("9" * 400)` works, and comparing it with a float bound raises
-    OverflowError in lab/playground.parse_value (reported to the Moons engineer)."""
+    """Found by the fuzz above: `int("9" * 400)` works, and `math.isfinite` of it raised OverflowError
+    in lab/playground.parse_value, a traceback from a link."""
     at = app_test("pages/moons.py", default_timeout=120)
     at.query_params["hidden_layers"] = "9" * 400
     at.session_state["moons_show_sweep"] = False
