@@ -18,7 +18,7 @@ import numpy as np
 import streamlit as st
 
 from nn import Progress
-from nn.datasets import DatasetUnavailable, class_names, load_mnist
+from nn.datasets import CacheUnwritable, DatasetUnavailable, class_names, load_mnist
 
 from .mnist_data import SOURCE_TITLES, DigitData, class_counts, class_means, examples_per_class
 from .mnist_figures import learning_curves
@@ -30,7 +30,7 @@ from .session import TRAINED_MODEL_KEY, TrainedModel
 ACTIVE_RUN_KEY = "mnist_active_run"
 OUTCOME_KEY = "mnist_outcome"
 RUNS_KEY = "mnist_runs"
-UNAVAILABLE_KEY = "mnist_unavailable"  # {dataset: why its download failed}, not retried this session
+UNAVAILABLE_KEY = "mnist_unavailable"  # {dataset: the notice of why it failed}, not retried this session
 MAX_RUNS = 20
 DOWNLOAD_TIMEOUT = 15.0  # seconds per connection attempt
 SLOTS = TrainingSlots.from_environment()  # one per server process, shared by every session
@@ -78,17 +78,21 @@ def data_overview(name: str, per_class: int = 8) -> tuple[np.ndarray, np.ndarray
 
 def get_data(name: str, state: MutableMapping) -> tuple[DigitData, str | None]:
     """The data set ``name``, or the bundled sample and a notice saying why not."""
-    failed = state.setdefault(UNAVAILABLE_KEY, {})
+    failed = state.setdefault(UNAVAILABLE_KEY, {})  # name -> the notice, so a session asks only once
     if name != "sample" and name not in failed:
         try:
             return load_data(name), None
+        except CacheUnwritable as err:  # a read-only disk: nothing was downloaded
+            failed[name] = (f"{_capitalised(SOURCE_TITLES[name])} cannot be stored on this server, so it was not "
+                            f"downloaded; using the bundled 10,000-digit sample. ({err})")
         except DatasetUnavailable as err:
-            failed[name] = str(err)
-    if name != "sample":
-        notice = (f"{SOURCE_TITLES[name][0].upper() + SOURCE_TITLES[name][1:]} could not be downloaded; "
-                  f"using the bundled 10,000-digit sample. ({failed[name]})")
-        return load_data("sample"), notice
-    return load_data("sample"), None
+            failed[name] = (f"{_capitalised(SOURCE_TITLES[name])} could not be downloaded; using the bundled "
+                            f"10,000-digit sample. ({err})")
+    return load_data("sample"), failed.get(name) if name != "sample" else None
+
+
+def _capitalised(text: str) -> str:
+    return text[0].upper() + text[1:]
 
 
 # ---- the knobs as widgets --------------------------------------------------------------------

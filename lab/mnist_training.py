@@ -23,6 +23,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from nn import MLP, History, Progress
+from nn.model import parameter_count
 
 from .mnist_data import N_CLASSES, N_PIXELS, to_network_input
 
@@ -72,14 +73,14 @@ class TrainingConfig:
         """About how much memory training on ``n_rows`` images takes (float32): the float copy of the
         images, the parameters with their gradient, optimiser buffers and the saved initial weights,
         and one batch's activations, deltas and dropout masks."""
-        parameters = n_parameters(self.layer_sizes())
+        parameters = parameter_count(self.layer_sizes())
         copies = 3 + OPTIMIZER_BUFFERS.get(self.optimizer, 2)
         batch = min(self.batch_size or n_rows, n_rows)
         return 4 * (n_rows * N_PIXELS + parameters * copies + 3 * batch * sum(self.layer_sizes()))
 
     def check_budget(self, n_rows: int) -> None:
         """ValueError, with a message for the page, if this run would be too big for a shared server."""
-        parameters = n_parameters(self.layer_sizes())
+        parameters = parameter_count(self.layer_sizes())
         if parameters > MAX_PARAMETERS:
             raise ValueError(f"a {self.network_name()} network has {parameters:,} weights and biases; "
                              f"this app trains at most {MAX_PARAMETERS:,}: use fewer or smaller hidden layers")
@@ -131,11 +132,6 @@ PRESETS: dict[str, TrainingConfig] = {
                            batch_size=64, epochs=16, val_fraction=0.05),
 }
 DEFAULT_PRESET = "Fast"
-
-
-def n_parameters(layer_sizes: list[int] | tuple[int, ...]) -> int:
-    """Weights and biases of a fully connected network with these layer sizes."""
-    return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]))
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:

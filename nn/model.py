@@ -28,6 +28,11 @@ DTYPES = {"float32": np.float32, "float64": np.float64}
 REDUCTIONS = ("mean", "sum")
 
 
+def parameter_count(layer_sizes: Sequence[int]) -> int:
+    """Weights and biases of a fully connected network with these layer sizes: sum of (fan_in + 1) * fan_out."""
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]))
+
+
 @dataclass(slots=True)
 class Forward:
     """What one forward pass computed, for a batch of n rows.
@@ -98,6 +103,8 @@ class MLP:
         if self.loss_fn.classifier and sizes[-1] < 2:
             raise ValueError(f"a classifier needs at least 2 classes, got layer_sizes[-1]={sizes[-1]}")
         self.dtype = np.dtype(lookup(DTYPES, "dtype", dtype))
+        if seed is not None:
+            check_count("seed", seed, low=0)
         self.config = dict(layer_sizes=list(sizes), activation=activation, init=init,
                            l2=check_number("l2", l2, 0.0), l1=check_number("l1", l1, 0.0),
                            dropout=check_number("dropout", dropout, 0.0, 1.0, high_open=True),
@@ -115,7 +122,7 @@ class MLP:
 
         shapes = list(zip(sizes[:-1], sizes[1:]))
         self.n_weights = sum(i * o for i, o in shapes)
-        self.theta = np.zeros(self.n_weights + sum(sizes[1:]), self.dtype)
+        self.theta = np.zeros(parameter_count(sizes), self.dtype)
         self.grad = np.zeros_like(self.theta)
         self.W, self.b = self._views(self.theta, shapes)
         self.gW, self.gb = self._views(self.grad, shapes)
@@ -208,10 +215,11 @@ class MLP:
         save_model(self, path)
 
     @classmethod
-    def load(cls, path: str | Path | IO[bytes]) -> "MLP":
+    def load(cls, path: str | Path | IO[bytes] | bytes, max_parameters: int | None = None) -> "MLP":
+        """A network saved by ``save``; see ``nn.serialization.load_model``."""
         from .serialization import load_model
 
-        return load_model(path)
+        return load_model(path, max_parameters)
 
     def copy(self, dtype: str | None = None) -> "MLP":
         """An independent copy of the network, optionally in another dtype."""

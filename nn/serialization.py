@@ -3,19 +3,22 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Iterator
 
 import numpy as np
 
-from .model import MLP
+from .model import MLP, parameter_count
 
 FORMAT_VERSION = 1
 HEADER_KEYS = ("layer_sizes", "activation", "init", "l2", "l1", "dropout", "input_dropout",
                "loss", "reduction", "seed", "dtype")
+MAX_HEADER_BYTES = 2**16  # the JSON header of any network is a few hundred bytes
 
 
 def save_model(model: MLP, path: str | Path | IO[bytes]) -> None:
@@ -37,26 +40,62 @@ def save_model(model: MLP, path: str | Path | IO[bytes]) -> None:
         raise
 
 
-def load_model(source: str | Path | IO[bytes] | bytes) -> MLP:
-    """Read a network saved by ``save_model``; anything else is refused with a ValueError."""
+def load_model(source: str | Path | IO[bytes] | bytes, max_parameters: int | None = None) -> MLP:
+    """Read a network saved by ``save_model``; anything else is refused with a ValueError.
+
+    Nothing is unpacked before it is known to fit. The zip directory, the JSON header and each
+    array's .npy header are read first: every array must be numeric, with the shape the header's
+    network gives it (so the file holds exactly that network, and no pickle is ever read), and
+    ``max_parameters`` refuses a bigger network before any memory is taken for it. Pass it for a
+    file from anyone else: a small compressed file can declare a network of gigabytes.
+    """
     if isinstance(source, (str, os.PathLike)):
         data = Path(source).read_bytes()
     else:
         data = source if isinstance(source, bytes) else source.read()
     if not data.startswith(b"PK\x03\x04"):  # every .npz is a zip archive
         raise ValueError("not a Neural Lab model file (.npz): it is not a zip archive")
+    with _reading("its zip directory"):
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = {info.filename.removesuffix(".npy"): info for info in archive.infolist()}
+    header = _read_header(archive, members)
+    sizes = header["layer_sizes"]
+    if max_parameters is not None and isinstance(sizes, list) and all(type(n) is int for n in sizes) \
+            and parameter_count(sizes) > max_parameters:
+        raise ValueError(f"the network in it has {parameter_count(sizes):,} weights and biases; at most "
+                         f"{max_parameters:,} are read here")
+    model = MLP(**{k: header[k] for k in HEADER_KEYS})  # checks every value, with its own messages
+    unexpected = sorted(set(members) - {"header", *model.param_names})
+    if unexpected:
+        raise ValueError(f"the model file has unexpected arrays {unexpected}")
+    for name, param in zip(model.param_names, model.params):
+        if name not in members:
+            raise ValueError(f"the model file lacks the array {name!r}")
+        param[...] = _read_array(archive, members[name], name, param.shape)
+    return model
+
+
+@contextmanager
+def _reading(what: str) -> Iterator[None]:
+    """Whatever zipfile, zlib or NumPy raise on damaged bytes becomes one ValueError naming ``what``."""
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as e:
-        raise ValueError(f"not a Neural Lab model file (.npz): {e}") from None
-    except ValueError as e:  # numpy refuses object arrays (pickles) when allow_pickle=False
-        reason = "it holds pickled Python objects" if "pickle" in str(e) else str(e)
-        raise ValueError(f"refused: {reason}") from None
-    if "header" not in arrays or arrays["header"].dtype.kind != "U" or arrays["header"].ndim != 0:
+        yield
+    except Exception as err:
+        raise ValueError(f"not a Neural Lab model file (.npz): cannot read {what} "
+                         f"({type(err).__name__}: {err})") from None
+
+
+def _read_header(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo]) -> dict:
+    """The JSON header, with its format version and keys checked (the values are MLP's to check)."""
+    info = members.get("header")
+    if info is None or info.file_size > MAX_HEADER_BYTES:
+        raise ValueError("not a Neural Lab model file: the JSON header is missing")
+    with _reading("its header"), archive.open(info) as f:
+        text = np.lib.format.read_array(f, allow_pickle=False)
+    if text.dtype.kind != "U" or text.ndim != 0:
         raise ValueError("not a Neural Lab model file: the JSON header is missing")
     try:
-        header = json.loads(str(arrays.pop("header")))
+        header = json.loads(str(text))
     except json.JSONDecodeError as e:
         raise ValueError(f"the model header is not valid JSON: {e}") from None
     if not isinstance(header, dict) or header.get("format_version") != FORMAT_VERSION:
@@ -65,17 +104,26 @@ def load_model(source: str | Path | IO[bytes] | bytes) -> MLP:
     missing = [k for k in HEADER_KEYS if k not in header]
     if missing:
         raise ValueError(f"the model header lacks {missing}")
-    model = MLP(**{k: header[k] for k in HEADER_KEYS})
-    for name, param in zip(model.param_names, model.params):
-        if name not in arrays:
-            raise ValueError(f"the model file lacks the array {name!r}")
-        value = arrays.pop(name)
-        if value.shape != param.shape or value.dtype.kind not in "iuf":
-            raise ValueError(f"array {name!r} must be numeric with shape {param.shape}, "
-                             f"got {value.dtype} {value.shape}")
-        if not np.isfinite(value).all():
-            raise ValueError(f"array {name!r} holds non-finite values (NaN or infinity)")
-        param[...] = value
-    if arrays:
-        raise ValueError(f"the model file has unexpected arrays {sorted(arrays)}")
-    return model
+    return header
+
+
+def _read_array(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """Array ``name``, unpacked only once its .npy header says it is numeric, of ``shape``, and all there."""
+    with _reading(f"array {name!r}"), archive.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        stored_shape, fortran_order, dtype = (np.lib.format.read_array_header_1_0(f) if version == (1, 0)
+                                              else np.lib.format.read_array_header_2_0(f))
+        start = f.tell()
+    if dtype.hasobject:
+        raise ValueError(f"refused: array {name!r} holds pickled Python objects")
+    if tuple(stored_shape) != shape or dtype.kind not in "iuf":
+        raise ValueError(f"array {name!r} must be numeric with shape {shape}, got {dtype} {tuple(stored_shape)}")
+    size = dtype.itemsize * math.prod(shape)
+    if info.file_size < start + size:
+        raise ValueError(f"array {name!r} claims more data than the file holds")
+    with _reading(f"array {name!r}"), archive.open(info) as f:
+        f.seek(start)
+        value = np.frombuffer(f.read(size), dtype).reshape(shape, order="F" if fortran_order else "C")
+    if not np.isfinite(value).all():
+        raise ValueError(f"array {name!r} holds non-finite values (NaN or infinity)")
+    return value

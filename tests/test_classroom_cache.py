@@ -55,8 +55,10 @@ def test_an_unwritable_cache_falls_back_to_the_sample_with_a_notice(app_test, of
         at.radio(key="mnist_source").set_value(source).run()
         assert not at.exception, how
         [warning] = at.warning
-        assert warning.value.startswith(f"{title} could not be downloaded; using the bundled 10,000-digit sample"), how
-        assert "cannot write to the cache folder" in warning.value, how  # the notice says why
+        assert warning.value.startswith(f"{title} cannot be stored on this server, so it was not downloaded; "
+                                        "using the bundled 10,000-digit sample"), how
+        assert "cannot write to the cache folder" in warning.value, how  # the notice says why ...
+        assert "NEURAL_LAB_CACHE" in warning.value and "mirror" not in warning.value, how  # ... and what helps
         assert any("8,000 training images and 2,000 test images from the bundled sample" in c.value
                    for c in at.caption), how
         # Training works on the sample.

@@ -20,10 +20,10 @@ from lab.default_digit_model import load_default_model
 from lab.mnist_data import DigitData
 from lab.mnist_session import (MAX_RUNS, OUTCOME_KEY, RUNS_KEY, data_overview, finish_run, load_data,
                                training_slot)
-from lab.mnist_training import (MAX_PARAMETERS, PRESETS, TrainingConfig, TrainingSlots, n_parameters,
-                                start_run)
+from lab.mnist_training import MAX_PARAMETERS, PRESETS, TrainingConfig, TrainingSlots, start_run
 from lab.session import TRAINED_MODEL_KEY
 from nn.datasets import load_mnist
+from nn.model import parameter_count
 
 REPO = Path(__file__).resolve().parent.parent
 logging.getLogger("streamlit").setLevel(logging.ERROR)  # cached calls outside a server warn
@@ -212,7 +212,7 @@ def test_a_network_too_big_for_a_shared_server_is_refused_before_it_is_built(app
         TrainingConfig(hidden=(4096, 4096)).check_budget(8_000)
     with pytest.raises(ValueError, match="smaller batch size"):
         TrainingConfig(batch_size=None).check_budget(60_000)  # full batch on full MNIST
-    assert n_parameters([784, 2048, 10]) <= MAX_PARAMETERS
+    assert parameter_count([784, 2048, 10]) <= MAX_PARAMETERS
     at = app_test("pages/mnist.py")
     at.run()
     at.text_input(key="mnist_hidden").set_value("4096, 4096, 4096").run()

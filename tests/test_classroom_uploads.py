@@ -14,12 +14,14 @@ import zipfile
 import numpy as np
 import pytest
 
-from lab.mnist_results import MAX_UNPACKED_BYTES, MAX_UPLOAD_BYTES, load_digit_model, model_bytes
+from lab.mnist_results import MAX_UPLOAD_BYTES, load_digit_model, model_bytes
+from lab.mnist_training import MAX_PARAMETERS
 from lab.mnist_session import OUTCOME_KEY
 from lab.session import TRAINED_MODEL_KEY
 from nn import MLP
 
 PAGE = "pages/mnist.py"
+BOMB_BYTES = 2**28  # 256 MB of zeros, about 250 kB compressed: under the 5 MB upload cap
 GOOD = model_bytes(MLP([784, 16, 10], activation="relu", init="he"))
 
 
@@ -61,10 +63,10 @@ def npz_member(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def lying_shape() -> bytes:
-    """W1.npy declares 10**12 floats but holds a few bytes: numpy would allocate 4 TB first."""
+def w1_declaring(shape: tuple[int, ...]) -> bytes:
+    """A model file whose W1.npy declares ``shape`` of float32 but holds only 64 bytes of data."""
     member = io.BytesIO()
-    np.lib.format.write_array_header_1_0(member, {"descr": "<f4", "fortran_order": False, "shape": (10**12,)})
+    np.lib.format.write_array_header_1_0(member, {"descr": "<f4", "fortran_order": False, "shape": shape})
     member.write(bytes(64))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -77,11 +79,12 @@ def lying_shape() -> bytes:
     (b"x" * (MAX_UPLOAD_BYTES + 1), "the limit is 5 MB"),
     (b"", "not a Neural Lab model file"),
     (b"PK\x03\x04" + bytes(100), "not a Neural Lab model file"),
-    (zip_bomb(4 * MAX_UNPACKED_BYTES), "unpacks to more than"),
-    (lying_shape(), "claims more data than the file holds"),
+    (zip_bomb(BOMB_BYTES), f"at most {MAX_PARAMETERS:,} are read here"),
+    (w1_declaring((10**12,)), "'W1' must be numeric with shape (784, 16)"),  # numpy would allocate 4 TB first
+    (w1_declaring((784, 16)), "'W1' claims more data than the file holds"),
     (with_header(layer_sizes=[784, 100_000, 10]), "79,500,010 weights and biases"),
     (npz({**arrays_of(GOOD), "W1": np.array([object()] * 3)}, allow_pickle=True), "pickled"),
-    (with_header(seed=float("nan")), "not a Neural Lab model file"),
+    (with_header(seed=float("nan")), "seed must be an integer >= 0, got nan"),
     (model_bytes(MLP([784, 8, 3])), "10 classes out"),
     (npz({**arrays_of(GOOD), "W1": np.zeros((784, 15), np.float32)}), "shape (784, 16)"),
     (npz({**arrays_of(GOOD), "W1": np.full((784, 16), np.nan, np.float32)}), "non-finite"),
@@ -136,10 +139,10 @@ def test_the_page_refuses_a_bomb_and_never_writes_the_upload_to_disk(app_test, m
     at.run()
     monkeypatch.setattr(builtins, "open", spy_open)
     monkeypatch.setattr(os, "open", spy_os_open)
-    at.file_uploader(key="mnist_upload").set_value(("bomb.npz", zip_bomb(4 * MAX_UNPACKED_BYTES),
+    at.file_uploader(key="mnist_upload").set_value(("bomb.npz", zip_bomb(BOMB_BYTES),
                                                    "application/octet-stream")).run()
     assert not at.exception
-    assert any(e.value.startswith("bomb.npz was refused") and "unpacks to more than" in e.value for e in at.error)
+    assert any(e.value.startswith("bomb.npz was refused") and "weights and biases" in e.value for e in at.error)
     assert OUTCOME_KEY not in at.session_state
     at.file_uploader(key="mnist_upload").set_value(("mine.npz", GOOD, "application/octet-stream")).run()
     assert not at.exception and not at.error

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nn.datasets import SOURCES, DatasetUnavailable, RemoteFile, cache_dir, load_mnist
+from nn.datasets import SOURCES, CacheUnwritable, DatasetUnavailable, RemoteFile, cache_dir, load_mnist
 from nn.datasets.idx import encode_idx
 
 N_TRAIN, N_TEST = 300, 100
@@ -231,8 +231,10 @@ def test_cache_path_that_is_a_file_raises_dataset_unavailable(served, monkeypatc
     blocker.write_text("a file where the cache folder should be")
     monkeypatch.setenv("NEURAL_LAB_CACHE", str(blocker))
     _use_mirrors(monkeypatch, served.url("ok"))
-    with pytest.raises(DatasetUnavailable, match="cache folder"):
+    with pytest.raises(CacheUnwritable, match="cache folder") as info:
         load_mnist("mnist")
+    assert isinstance(info.value, DatasetUnavailable)  # callers that catch the general case still do
+    assert "NEURAL_LAB_CACHE" in str(info.value) and "mirror" not in str(info.value)  # what would help
 
 
 def test_read_only_cache_folder_raises_dataset_unavailable(served, monkeypatch, tmp_path):
@@ -253,7 +255,7 @@ def test_read_only_cache_folder_raises_dataset_unavailable(served, monkeypatch, 
             pass
         monkeypatch.setenv("NEURAL_LAB_CACHE", str(folder))
         _use_mirrors(monkeypatch, served.url("ok"))
-        with pytest.raises(DatasetUnavailable, match="cache folder"):
+        with pytest.raises(CacheUnwritable, match="cache folder"):  # a DatasetUnavailable too
             load_mnist("mnist")
         assert list((folder / "mnist").iterdir()) == []
     finally:

@@ -128,3 +128,40 @@ def test_a_frozen_model_predicts_but_cannot_be_changed(trained):
     with pytest.raises(ValueError, match="read-only"):
         trained.fit(X, Y, epochs=1)
     np.testing.assert_array_equal(trained.predict_proba(X), before)
+
+
+def test_a_network_over_max_parameters_is_refused_before_it_is_allocated(trained):
+    import tracemalloc
+
+    huge = to_bytes(with_header(saved_arrays(trained), layer_sizes=[4, 10**6, 10**4, 3]))  # 10 billion weights
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"10,005,040,003 weights and biases; at most 1,000 are read"):
+            MLP.load(huge, max_parameters=1000)
+        assert tracemalloc.get_traced_memory()[1] < 2**20  # nothing of its size was allocated
+    finally:
+        tracemalloc.stop()
+    assert MLP.load(to_bytes(saved_arrays(trained)), max_parameters=4 * 6 + 6 + 6 * 5 + 5 + 5 * 3 + 3).config == \
+        trained.config  # exactly at the limit: read
+
+
+def test_an_array_that_declares_another_shape_is_refused_from_its_header(trained):
+    """The .npy header of W1 declares 10**12 floats: refused before numpy would allocate 4 TB."""
+    arrays = saved_arrays(trained)
+    member = io.BytesIO()
+    np.lib.format.write_array_header_1_0(member, {"descr": "<f4", "fortran_order": False, "shape": (10**12,)})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, value in arrays.items():
+            if name != "W1":
+                with archive.open(f"{name}.npy", "w") as f:
+                    np.lib.format.write_array(f, value)
+        archive.writestr("W1.npy", member.getvalue() + bytes(64))
+    with pytest.raises(ValueError, match=r"'W1' must be numeric with shape \(4, 6\), got float32 \(1000000000000,\)"):
+        MLP.load(buffer.getvalue())
+
+
+@pytest.mark.parametrize("seed", [float("nan"), -1, "7", True, 2.5, [1, 2]])
+def test_a_seed_that_is_not_a_whole_number_is_refused(seed):
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        MLP([2, 3, 2], seed=seed)

@@ -9,8 +9,9 @@ The rules, in the order they are applied:
 * the body is streamed into a temporary file inside the cache folder and
   renamed onto its final name (os.replace, atomic) only after its checksum
   matched, so the cache never holds a half-written or wrong file;
-* if no mirror delivers a verified file, or the cache folder cannot be
-  written to, DatasetUnavailable is raised.
+* if no mirror delivers a verified file, DatasetUnavailable is raised; if
+  the cache folder cannot be written to, its subclass CacheUnwritable,
+  before anything is downloaded.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ _CHUNK = 64 * 1024
 
 class DatasetUnavailable(RuntimeError):
     """No mirror could deliver a verified file, or the cache is not writable."""
+
+
+class CacheUnwritable(DatasetUnavailable):
+    """The cache folder cannot be created or written to (a read-only disk, say): nothing was downloaded."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,7 @@ def _open_temporary(path: Path) -> tuple[int, str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     except OSError as err:
-        raise DatasetUnavailable(f"cannot write to the cache folder {path.parent}: {err}") from err
+        raise CacheUnwritable(f"cannot write to the cache folder {path.parent}: {err}") from err
 
 
 def _commit(part: str, path: Path) -> None:
@@ -154,4 +159,4 @@ def _commit(part: str, path: Path) -> None:
     try:
         os.replace(part, path)
     except OSError as err:
-        raise DatasetUnavailable(f"cannot write {path} in the cache: {err}") from err
+        raise CacheUnwritable(f"cannot write {path} in the cache: {err}") from err

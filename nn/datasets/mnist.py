@@ -18,6 +18,7 @@ from sklearn.model_selection import train_test_split
 
 from .download import (
     DEFAULT_TIMEOUT,
+    CacheUnwritable,
     DatasetUnavailable,
     ProgressCallback,
     RemoteFile,
@@ -117,7 +118,8 @@ def load_mnist(
     Every call returns fresh, writable arrays; nothing is kept in memory.
 
     Raises ValueError for an unknown name and DatasetUnavailable when a
-    full set can be neither read from the cache nor downloaded.
+    full set can be neither read from the cache nor downloaded (its subclass
+    CacheUnwritable when the cache folder cannot be written to).
     """
     lookup(CLASS_NAMES, "name", name)  # refuses unknown names
     check_number("timeout", timeout, low=0.0, low_open=True)
@@ -147,6 +149,11 @@ def _load_full(source: IdxSource, name: str, progress: ProgressCallback | None,
     try:
         paths = fetch_all(source.files, source.active_mirrors(), cache_dir() / name,
                           progress, timeout)
+    except CacheUnwritable as err:
+        raise CacheUnwritable(
+            f"{source.title} cannot be stored: {err}. Set NEURAL_LAB_CACHE to a folder this "
+            f"process can write to."
+        ) from err
     except DatasetUnavailable as err:
         raise DatasetUnavailable(
             f"{source.title} is unavailable: {err}. To use another mirror, set "
