@@ -17,8 +17,8 @@ Phases, on one server:
 
 Latency: from sending the rerun (the slider released) to the arrival of the Moons decision-boundary
 chart, and to the end of the run. Errors: tracebacks, st.error messages, runs that time out or
-lose their connection. Memory: the server's RSS from /proc, sampled every 0.2 s; CPU: its user +
-system time. Everything is bounded: a fixed number of moves, a timeout per run, a deadline.
+lose their connection. Memory: the server's and its training workers' proportional set sizes (PSS)
+from /proc, summed, sampled every 0.2 s; CPU: their user + system time. Everything is bounded: a fixed number of moves, a timeout per run, a deadline.
 
     python benchmarks/load_test.py                # about 6 minutes; prints the tables
     python benchmarks/load_test.py --students 10 --mnist 3 --rounds 1   # a quicker look
@@ -65,27 +65,52 @@ def server_pid(port: int) -> int:
     raise RuntimeError(f"no streamlit child process serving port {port}")
 
 
-def rss_mb(pids: list[int]) -> float:
-    """Resident memory of the server processes together, MB."""
+def process_tree(pids: list[int]) -> list[int]:
+    """The servers and every process they started (the training workers), alive now."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], list(pids)
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def memory_mb(pids: list[int]) -> float:
+    """Memory of the servers and their workers together, MB: the sum of their proportional set sizes
+    (PSS: a page shared by several of them, such as Python's own libraries, counts once in all)."""
     total = 0.0
-    for pid in pids:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1]) / 1024
+    for pid in process_tree(pids):
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:  # a worker that just ended
+            pass
     return total
 
 
 def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of the server processes together."""
+    """User + system CPU time of the servers and their workers (live, or ended and waited for)."""
     total = 0.0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    for pid in process_tree(pids):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11:15 if pid in pids else 13]) / os.sysconf("SC_CLK_TCK")
     return total
 
 
 class Sampler(threading.Thread):
-    """RSS of the server every ``interval`` seconds; ``peak(since)`` is the largest since a moment."""
+    """Memory of the servers every ``interval`` seconds; ``peak(since)`` is the largest since a moment."""
 
     def __init__(self, pids: list[int], interval: float = 0.2) -> None:
         super().__init__(daemon=True)
@@ -95,7 +120,7 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         while not self.stopped.is_set():
             try:
-                self.samples.append((time.monotonic(), rss_mb(self.pids)))
+                self.samples.append((time.monotonic(), memory_mb(self.pids)))
             except OSError:
                 return
             time.sleep(self.interval)
@@ -239,9 +264,9 @@ async def classroom(urls: list[str], tally: Tally, students: int, mnist: int, mo
 
 
 async def leave_and_settle(urls: list[str], pids: list[int], wait: float) -> tuple[float, float]:
-    """RSS right after everyone left, and after their sessions expired (a new session's close
+    """Memory right after everyone left, and after their sessions expired (a new session's close
     reaps the expired ones from Streamlit's session store)."""
-    right_after = rss_mb(pids)
+    right_after = memory_mb(pids)
     await asyncio.sleep(wait)
     for url in urls:
         passer_by = StreamlitSession(url)
@@ -249,7 +274,7 @@ async def leave_and_settle(urls: list[str], pids: list[int], wait: float) -> tup
         await passer_by.run(page="")
         await passer_by.close()
     await asyncio.sleep(2.0)
-    return right_after, rss_mb(pids)
+    return right_after, memory_mb(pids)
 
 
 # ---- the report ---------------------------------------------------------------------------------
@@ -270,6 +295,25 @@ def row(p: Phase) -> str:
             f"{p.peak_mb:.0f} | {p.cpu:.0f} s in {p.seconds:.0f} s |")
 
 
+def timeline(p: Phase, step: float = 10.0) -> list[str]:
+    """Moves by when they were sent (buckets of ``step`` seconds): count, median and slowest wait to the
+    chart, and how many MNIST trainings were under way then."""
+    runs = p.tally.moves + p.tally.trainings
+    if not runs:
+        return []
+    t0 = min(r.started for r in runs)
+    lines = [f"\nTimeline of '{p.name}' (moves by when they were sent):",
+             "| from s | moves | to chart p50 s | slowest s | MNIST trainings under way |", "|---|---|---|---|---|"]
+    for lo in range(0, int(max(r.started for r in runs) - t0) + 1, int(step)):
+        bucket = [r.seconds_to_chart for r in p.tally.moves
+                  if lo <= r.started - t0 < lo + step and r.seconds_to_chart is not None]
+        training = sum(1 for r in p.tally.trainings if r.started - t0 < lo + step and r.started + r.seconds - t0 > lo)
+        if bucket or training:
+            lines.append(f"| {lo} | {len(bucket)} | {percentile(bucket, 0.5):.2f} | "
+                         f"{max(bucket, default=float('nan')):.2f} | {training} |")
+    return lines
+
+
 async def main(args: argparse.Namespace) -> int:
     os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(SESSION_TTL)
     deadline = time.monotonic() + args.deadline
@@ -280,7 +324,7 @@ async def main(args: argparse.Namespace) -> int:
         pids = [server_pid(int(url.rsplit(":", 1)[1])) for url in urls]
         sampler = Sampler(pids)
         sampler.start()
-        idle_mb = rss_mb(pids)
+        idle_mb = memory_mb(pids)
         phases = []
         if args.replicas == 1:
             phases.append(await phase("1 student alone", pids, sampler, lambda t: alone(urls[0], t, args.moves + 7)))
@@ -296,14 +340,17 @@ async def main(args: argparse.Namespace) -> int:
                 urls, t, args.students, args.mnist, args.moves, think, deadline)))
             settled.append(await leave_and_settle(urls, pids, SESSION_TTL + 3))
         sampler.stopped.set()
-    print(f"\nServer RSS idle (before any session): {idle_mb:.0f} MB\n")
+    print(f"\nServer memory idle (before any session): {idle_mb:.0f} MB\n")
     print("| phase | Moons moves | to chart p50 s | to chart p95 s | run p50 s | run p95 s | MNIST training s | "
-          "errors | peak RSS MB | server CPU |")
+          "errors | peak memory MB | server CPU |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for p in phases:
         print(row(p))
+    if args.timeline:
+        for p in phases[-len(settled) or None:]:
+            print("\n".join(timeline(p)))
     for round_, (after, expired) in enumerate(settled, 1):
-        print(f"\nRound {round_}: RSS right after the class left {after:.0f} MB; "
+        print(f"\nRound {round_}: memory right after the class left {after:.0f} MB; "
               f"after their sessions expired {expired:.0f} MB")
     problems = [problem for p in phases for problem in p.tally.problems()]
     for problem in sorted(set(problems))[:20]:
@@ -322,5 +369,6 @@ if __name__ == "__main__":
                         help="seconds a student looks before moving the next knob (uniform)")
     parser.add_argument("--replicas", type=int, default=1,
                         help="servers the class is spread over (sticky: a student stays on one)")
+    parser.add_argument("--timeline", action="store_true", help="also print each class's waits over time")
     parser.add_argument("--deadline", type=float, default=900, help="seconds; no new phase starts after it")
     sys.exit(asyncio.run(main(parser.parse_args())))

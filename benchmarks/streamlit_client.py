@@ -36,6 +36,7 @@ class Run:
     """What one script run showed, seen from the client."""
 
     seconds: float  # from sending the rerun to the end of the run
+    started: float = 0.0  # time.monotonic() when the rerun was sent
     seconds_to_chart: float | None = None  # ... to the arrival of the chart asked for
     finished: bool = False  # False: timed out or the connection dropped
     exceptions: list[str] = field(default_factory=list)  # st.exception elements (tracebacks)
@@ -108,7 +109,7 @@ class StreamlitSession:
         if click is not None:
             client.widget_states.widgets.append(WidgetState(id=self.widgets[click][1].id, trigger_value=True))
         start = time.perf_counter()
-        result = Run(seconds=0.0)
+        result = Run(seconds=0.0, started=time.monotonic())
         try:
             await self.ws.send(message.SerializeToString())
             await asyncio.wait_for(self._read_run(result, start, chart), timeout)

@@ -12,24 +12,22 @@ What the grid holds depends on the problem (``PlaygroundRun.kind``): "binary": P
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from nn import MLP, History, Progress
+from nn import MLP, History
 from nn.datasets import PlanarData, make_planar
 
+from . import training_pool
 from .playground import DATA_FIELDS, PlaygroundSettings
 from .playground_data import feature_matrix, make_regression
 from .playground_points import Points
+from .playground_training import BOUNCE_WINDOW, FLAT_TOLERANCE, FLAT_WINDOW, fit_with_snapshots, levelled_off
 
-SNAPSHOT_PASSES = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
 SWEEP_SIZES = (1, 2, 3, 4, 5, 20, 50)  # tutorial A's hidden-size sweep
-FLAT_WINDOW = 100  # the loss has levelled off when, over the last 100 passes, ...
-FLAT_TOLERANCE = 1e-3  # ... it stayed within a band 0.1% of its value wide (a bouncing loss has not)
 OSCILLATION_WINDOW = 1000  # the last passes looked at for a loss that bounces ...
 BOUNCE_MIN = 1e-3  # ... by at least 0.1% per pass (smaller bounces are invisible on the curve)
 SEVERE_RATIO = 2.0  # a final loss twice the lowest one: not converging
@@ -114,7 +112,7 @@ class PlaygroundRun:
     small_grid: Grid
     snapshots: tuple[Snapshot, ...]
     hidden: tuple[np.ndarray, ...]  # per hidden layer: (units, ny, nx) activations over the small grid
-    seconds: float  # training time when it was computed (a cached result keeps its first time)
+    seconds: float  # how long the training loop took (a cached result keeps its first time)
 
     def model(self, theta: np.ndarray | None = None) -> MLP:
         """A fresh MLP with the run's weights (or ``theta``)."""
@@ -147,6 +145,10 @@ class PlaygroundRun:
         total = self.settings.passes
         if self.history.diverged:
             return f"Trained {self.passes_run:,} passes, then the loss became infinite: training stopped."
+        if self.flat_at is not None and levelled_off(self.history.train_loss) == "bouncing":
+            return (f"Trained {self.passes_run:,} of {total:,} passes, then stopped: the loss bounces, but its mean "
+                    f"over the last {BOUNCE_WINDOW} passes was within {FLAT_TOLERANCE:.2%} of its mean over the "
+                    f"{BOUNCE_WINDOW} before.")
         if self.flat_at is not None:
             return (f"Trained {self.passes_run:,} of {total:,} passes, then stopped: over the last "
                     f"{FLAT_WINDOW} passes the loss stayed within {FLAT_TOLERANCE:.2%} of its value.")
@@ -186,42 +188,6 @@ def new_model(settings: PlaygroundSettings, points: Points | None = None) -> MLP
     return MLP(sizes, activation=settings.activation, init=settings.init, l2=settings.l2, l1=settings.l1,
                loss="mse" if settings.problem == "regression" else "cross_entropy",
                reduction=settings.reduction, seed=settings.init_seed, dtype="float64")
-
-
-def snapshot_passes(passes: int) -> list[int]:
-    """Roughly log-spaced passes at which to keep the weights, up to ``passes``."""
-    return [p for p in SNAPSHOT_PASSES if p <= passes]
-
-
-def train(settings: PlaygroundSettings, data: PlanarData,
-          points: Points | None = None) -> tuple[MLP, History, dict[int, np.ndarray], int | None]:
-    """Train on ``data.X_train``; returns the model, its history, weights kept at snapshot passes
-    (and at the last pass), and the pass where the loss levelled off (None if it did not stop)."""
-    model = new_model(settings, points)
-    keep = set(snapshot_passes(settings.passes))
-    kept = {0: model.theta.copy()}
-    flat_at = None
-
-    def watch(progress: Progress) -> bool:
-        nonlocal flat_at
-        if progress.kind != "epoch":
-            return False
-        done = progress.epoch + 1
-        if done in keep:
-            kept[done] = model.theta.copy()
-        losses = progress.history.train_loss
-        if settings.stop_when_flat and done % FLAT_WINDOW == 0 and len(losses) > FLAT_WINDOW:
-            window = losses[-FLAT_WINDOW - 1:]  # levelled off: the loss stayed within a narrow band
-            if max(window) - min(window) <= FLAT_TOLERANCE * abs(losses[-1]):
-                flat_at = done
-                return True
-        return False
-
-    history = model.fit(feature_matrix(data.X_train, settings.features), data.y_train, epochs=settings.passes,
-                        batch_size=settings.batch_size, optimizer=settings.optimizer, lr=settings.lr,
-                        callback=watch)
-    kept[len(history.epoch)] = model.theta.copy()
-    return model, history, kept, flat_at
 
 
 def oscillation(history: History, full_batch: bool) -> Oscillation | None:
@@ -276,12 +242,16 @@ def _run_playground(settings: PlaygroundSettings, points: Points | None) -> Play
     if points is not None and points.problem():
         raise ValueError(points.problem())
     data = load_data(settings, points)
-    start = time.perf_counter()
-    model, history, kept, flat_at = train(settings, data, points)
-    seconds = time.perf_counter() - start
+    model = new_model(settings, points)  # checks the settings here, with nn's own messages
+    X_train = feature_matrix(data.X_train, settings.features)
+    fit = dict(epochs=settings.passes, batch_size=settings.batch_size, optimizer=settings.optimizer, lr=settings.lr)
+    # The training loop, in a worker process when there are some (lab/training_pool.py).
+    fitted = training_pool.run(fit_with_snapshots, model.config, X_train, data.y_train, fit, settings.stop_when_flat)
+    model.theta[...] = fitted.theta
+    history, kept = fitted.history, fitted.kept
     X_all = np.vstack([data.X_train, data.X_test])
     grid, small = Grid.around(X_all, GRID_STEPS), Grid.around(X_all, SMALL_GRID_STEPS)
-    X_train, small_inputs = feature_matrix(data.X_train, settings.features), feature_matrix(small.points, settings.features)
+    small_inputs = feature_matrix(small.points, settings.features)
 
     snapshot_model = model.copy()
     snapshots = []
@@ -292,10 +262,11 @@ def _run_playground(settings: PlaygroundSettings, points: Points | None) -> Play
                                   snapshot_model.loss(X_train, data.y_train), read_only(theta)))
     run = PlaygroundRun(
         settings=settings, data=data, own_points=points is not None, config=dict(model.config), theta=model.theta,
-        history=history, passes_run=len(history.epoch), flat_at=flat_at,
+        history=history, passes_run=len(history.epoch), flat_at=fitted.flat_at,
         oscillation=oscillation(history, settings.batch_size is None),
         train_accuracy=0.0, test_accuracy=None, train_loss=0.0, test_loss=None, objective=0.0,
-        grid=grid, proba=np.zeros(0), small_grid=small, snapshots=tuple(snapshots), hidden=(), seconds=seconds)
+        grid=grid, proba=np.zeros(0), small_grid=small, snapshots=tuple(snapshots), hidden=(),
+        seconds=history.elapsed[-1] if history.elapsed else 0.0)
     return with_weights(run, model.theta.copy())
 
 

@@ -35,6 +35,8 @@ SHOWN = PREFIX + "shown"  # (settings, metrics) on screen now ...
 PREVIOUS = PREFIX + "previous"  # ... and before the settings last changed, for the metrics' deltas
 FEATURE_ROWS = (("x1", "x2"), ("x1_sq", "x2_sq"), ("sin_x1", "sin_x2"), ("x1_x2",))  # the sidebar's pairs
 PROBLEM = PREFIX + "problem"  # the problem switch (not a setting: the dataset decides it)
+TAB = PREFIX + "tab"  # the tabs below the loss curve: only the open one is computed and sent
+TABS = ("Watch it learn", "What each hidden neuron computes", "Tutorial A's comparisons")
 CACHE_ENTRIES = 64  # a run holds under 2 MB (6 x 50 units); the sweep shares these entries
 # Switching the problem also sets the learning rate: the squared error's gradients are about four
 # times cross-entropy's, so with summed gradients tutorial A's lr 0.01 overshoots on regression.
@@ -247,8 +249,8 @@ def show_training_summary(run: PlaygroundRun) -> None:
     elif wobble and wobble.severe:
         st.warning(f"**Not converging.** The loss ended {wobble.final_over_lowest:,.0f} times above the lowest value "
                    f"it reached, turning up or down on {wobble.turns:.0%} of the last {wobble.window:,} passes: "
-                   "each step overshoots the bottom of the valley. nn only stops on an infinite loss, so its "
-                   "status still says the run went to the end. Try a smaller learning rate.",
+                   "each step overshoots the bottom of the valley. nn itself stops only on an infinite loss, so "
+                   "its status does not say 'diverged'. Try a smaller learning rate.",
                    icon=":material/trending_up:")
     elif wobble:
         st.info(f"**The loss bounces.** It turned up or down on {wobble.turns:.0%} of the last {wobble.window:,} "

@@ -8,7 +8,7 @@ from lab.default_digit_model import (NOT_SURE_BELOW, digit_model_problem, load_d
                                      read_drawing)
 from lab.digit_preprocess import BOX, SIDE, decode_png, mnist_style, preprocess
 from lab.draw_figures import digit_image, hidden_activations, probability_chart, saliency_map
-from lab.page import use_app_navigation
+from lab.page import start_page
 from lab.session import TRAINED_MODEL_KEY, TrainedModel
 from nn import MLP
 
@@ -17,7 +17,7 @@ CANVAS_SIDE = 280  # 10x MNIST's 28 px
 DEFAULT_STROKE = 22
 ROUND_KEY = "draw_canvas_round"  # bumped by Clear: a new canvas key is an empty canvas
 
-use_app_navigation()
+start_page()
 
 st.title("Draw a digit")
 st.markdown(

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lab.page import use_app_navigation
+from lab.page import start_page
 
-use_app_navigation()
+start_page()
 
 st.title("Neural Lab")
 st.markdown(

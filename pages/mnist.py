@@ -4,7 +4,7 @@ import streamlit as st
 
 from lab import mnist_figures as figures
 from lab.code import show_code
-from lab.page import use_app_navigation
+from lab.page import start_page
 from lab.mnist_data import SOURCE_LABELS, SOURCE_TITLES
 from lab.mnist_results import MAX_UPLOAD_BYTES, model_bytes
 from lab.mnist_session import (ACTIVE_RUN_KEY, BATCH_LABELS, OUTCOME_KEY, RUNS_KEY,
@@ -17,7 +17,7 @@ from nn.training import train
 GALLERY_MAX = 40  # digits shown for one confusion-matrix cell
 state = st.session_state
 
-use_app_navigation()
+start_page()
 
 st.title("MNIST: train a digit classifier")
 st.markdown(

@@ -6,23 +6,18 @@ from lab import playground_controls as controls
 from lab import playground_figures as figures
 from lab import playground_ui as ui
 from lab.code import show_code
-from lab.page import use_app_navigation
+from lab.page import start_page
 from lab.playground import DATA_FIELDS, to_query
 from lab.playground_diagram import diagram_figure, diagram_layers
 from lab.playground_points import Points
-from lab.playground_run import (
-    FLAT_TOLERANCE,
-    FLAT_WINDOW,
-    SWEEP_SIZES,
-    sweep_settings,
-    with_weights,
-)
+from lab.playground_run import SWEEP_SIZES, sweep_settings, with_weights
+from lab.playground_training import BOUNCE_WINDOW, FLAT_TOLERANCE, FLAT_WINDOW
 from nn import MLP
 from nn.training import train
 
 PLOT = {"displaylogo": False}
 
-use_app_navigation()
+start_page()
 
 st.title("Moons playground")
 st.markdown(
@@ -106,70 +101,76 @@ with loss_column:
 with text_column:
     st.markdown(ui.loss_convention(run))
     st.caption(f"With *Stop when the loss levels off* on, training ends once the loss has stayed within "
-               f"{FLAT_TOLERANCE:.2%} of its value for {FLAT_WINDOW} passes (checked every {FLAT_WINDOW}; a loss that "
-               "bounces never qualifies). Turn it off to run every pass, as the tutorial does. All in float64.")
+               f"{FLAT_TOLERANCE:.2%} of its value for {FLAT_WINDOW} passes, or, for a loss that bounces, once its mean "
+               f"over {BOUNCE_WINDOW} passes is within {FLAT_TOLERANCE:.2%} of the mean over the {BOUNCE_WINDOW} before "
+               f"(checked every {FLAT_WINDOW} passes): a loss still falling goes on. Turn it off to run every pass, as "
+               "the tutorial does. All in float64.")
 
-st.subheader("Watch it learn")
-st.markdown("The boundary as it was after chosen passes (roughly doubling), kept while the network trained. "
-            "Drag the slider under the chart or press ▶ Play: the first few hundred passes move it most. "
-            "The slider above the diagram shows the same passes weight by weight; *Step* trains by hand.")
-st.plotly_chart(figures.run_snapshots_figure(run, settings.discretize), key="moons_snapshots", config=PLOT)
+# Only the tab on screen is computed and sent: the first visit draws four charts, not seven.
+learn_tab, units_tab, compare_tab = st.tabs(ui.TABS, key=ui.TAB, on_change="rerun")
+with learn_tab:
+    if learn_tab.open:
+        st.markdown("The boundary as it was after chosen passes (roughly doubling), kept while the network trained. "
+                    "Drag the slider under the chart or press ▶ Play: the first few hundred passes move it most. "
+                    "The slider above the diagram shows the same passes weight by weight; *Step* trains by hand.")
+        st.plotly_chart(figures.run_snapshots_figure(run, settings.discretize), key="moons_snapshots", config=PLOT)
 
-st.subheader("What each hidden neuron computes")
-if not shown.hidden:
-    st.markdown("This network has no hidden layer: each output is a weighted sum of the inputs, so with x₁ and x₂ "
-                "alone its boundary is a straight line. Tick x₁² and x₂² and it can draw a circle.")
-else:
-    st.markdown(
-        "Each tile is one hidden unit's output over the same square as the boundary (blue: low, orange: high). "
-        f"A first-layer unit computes {settings.activation}(w·inputs + b): with x₁ and x₂ as inputs it can only "
-        "split the plane along one straight line. "
-        + ("Units of later layers combine the previous layer's outputs, so their edges bend. "
-           if settings.hidden_layers > 1 else "")
-        + "The output layer weighs the last layer's units together into the boundary above.")
-    for layer, fig in enumerate(figures.run_units_figures(shown), 1):
-        st.plotly_chart(fig, key=f"moons_units_{layer}", config=PLOT)
+with units_tab:
+    if units_tab.open and not shown.hidden:
+        st.markdown("This network has no hidden layer: each output is a weighted sum of the inputs, so with x₁ and "
+                    "x₂ alone its boundary is a straight line. Tick x₁² and x₂² and it can draw a circle.")
+    elif units_tab.open:
+        st.markdown(
+            "Each tile is one hidden unit's output over the same square as the boundary (blue: low, orange: high). "
+            f"A first-layer unit computes {settings.activation}(w·inputs + b): with x₁ and x₂ as inputs it can only "
+            "split the plane along one straight line. "
+            + ("Units of later layers combine the previous layer's outputs, so their edges bend. "
+               if settings.hidden_layers > 1 else "")
+            + "The output layer weighs the last layer's units together into the boundary above.")
+        for layer, fig in enumerate(figures.run_units_figures(shown), 1):
+            st.plotly_chart(fig, key=f"moons_units_{layer}", config=PLOT)
 
-st.subheader("Tutorial A's comparisons")
-if not classification:
-    st.markdown("Logistic regression and the hidden-size sweep compare classifiers: switch the problem type back "
-                "to classification to see them.")
-else:
-    logistic = ui.cached_logistic(settings.only(DATA_FIELDS), points)
-    net_column, logistic_column = st.columns(2)
-    with net_column:
-        st.plotly_chart(figures.run_boundary_figure(shown, height=440, discretize=settings.discretize),
-                        key="moons_compare_net", config=PLOT)
-    with logistic_column:
-        st.plotly_chart(figures.run_logistic_figure(run, logistic, height=440, discretize=settings.discretize),
-                        key="moons_compare_logistic", config=PLOT)
-    st.caption("Logistic regression (scikit-learn, its defaults, on x₁ and x₂) is a network without a hidden layer: "
-               "its boundary is always a straight line.")
+with compare_tab:
+    if compare_tab.open and not classification:
+        st.markdown("Logistic regression and the hidden-size sweep compare classifiers: switch the problem type "
+                    "back to classification to see them.")
+    elif compare_tab.open:
+        logistic = ui.cached_logistic(settings.only(DATA_FIELDS), points)
+        net_column, logistic_column = st.columns(2)
+        with net_column:
+            st.plotly_chart(figures.run_boundary_figure(shown, height=440, discretize=settings.discretize),
+                            key="moons_compare_net", config=PLOT)
+        with logistic_column:
+            st.plotly_chart(figures.run_logistic_figure(run, logistic, height=440, discretize=settings.discretize),
+                            key="moons_compare_logistic", config=PLOT)
+        st.caption("Logistic regression (scikit-learn, its defaults, on x₁ and x₂) is a network without a hidden "
+                   "layer: its boundary is always a straight line.")
 
-    if points is not None:
-        st.markdown("**Hidden-size sweep.** It runs on generated data only, so that a click retrains one network, "
-                    "not eight.")
-    else:
-        st.markdown(f"**Hidden-size sweep.** One hidden layer of {', '.join(map(str, SWEEP_SIZES))} units, trained "
-                    "on this data with tutorial A's other settings, so only the data knobs change it. Too few units "
-                    "cannot bend around the moons; many start to follow the noise: compare train and test accuracy.")
-        st.session_state.setdefault("moons_show_sweep", True)
-        if st.toggle("Show the sweep", key="moons_show_sweep",
-                     help="Trains 7 networks (a few seconds) each time the data changes; turn off on a slow server."):
-            sweep_runs, progress = [], st.progress(0.0, text="Training the sweep…")
-            for done, sweep in enumerate(sweep_settings(settings.only(DATA_FIELDS)), 1):
-                sweep_runs.append(ui.cached_run(sweep.for_training()))
-                progress.progress(done / len(SWEEP_SIZES), text=f"Trained {done} of {len(SWEEP_SIZES)} networks")
-            progress.empty()
-            st.plotly_chart(figures.run_sweep_figure(sweep_runs, logistic, settings.discretize), key="moons_sweep",
-                            config=PLOT)
+        if points is not None:
+            st.markdown("**Hidden-size sweep.** It runs on generated data only, so that a click retrains one "
+                        "network, not eight.")
+        else:
+            st.markdown(f"**Hidden-size sweep.** One hidden layer of {', '.join(map(str, SWEEP_SIZES))} units, "
+                        "trained on this data with tutorial A's other settings, so only the data knobs change it. Too "
+                        "few units cannot bend around the moons; many start to follow the noise: compare train and "
+                        "test accuracy.")
+            if st.toggle("Show the sweep", key="moons_show_sweep",
+                         help="Trains 7 networks (a few seconds) each time the data changes, so it is off until you "
+                              "turn it on: a class sharing one server keeps its sliders quick."):
+                sweep_runs, progress = [], st.progress(0.0, text="Training the sweep…")
+                for done, sweep in enumerate(sweep_settings(settings.only(DATA_FIELDS)), 1):
+                    sweep_runs.append(ui.cached_run(sweep.for_training()))
+                    progress.progress(done / len(SWEEP_SIZES), text=f"Trained {done} of {len(SWEEP_SIZES)} networks")
+                progress.empty()
+                st.plotly_chart(figures.run_sweep_figure(sweep_runs, logistic, settings.discretize),
+                                key="moons_sweep", config=PLOT)
 
 st.subheader("Share this setup")
 st.markdown("Every setting is in the address bar: copy the link, and whoever opens it sees this experiment "
             "(the same data, the same network, the same numbers)."
             + (" Your own points are not in it: download them as CSV beside the boundary and send the file along."
                if points is not None else ""))
-st.code((st.context.url or "") + "?" + "&".join(f"{k}={v}" for k, v in to_query(settings).items()),
-        language=None, wrap_lines=True)
+link = (st.context.url or "") + "?" + "&".join(f"{k}={v}" for k, v in to_query(settings).items())
+st.markdown(f"[{link}]({link})")  # a link, not st.code: the browser need not load a code highlighter first
 
 show_code(MLP.forward, MLP.backward, train, label="Show the code: forward, backward and the training loop")

@@ -7,7 +7,7 @@ import nn.schedules
 from lab import theory_demos as demos
 from lab import theory_figures as figs
 from lab.code import show_code
-from lab.page import use_app_navigation
+from lab.page import start_page
 from lab.theory_equations import backward_equations, forward_equations, loss_latex
 from lab.theory_state import (BUGS, L2, N_POINTS, PASS_THRESHOLD, check, check_rows, entry_rows, get_net,
                               reset_net, tutorial_backprop)
@@ -16,7 +16,7 @@ from nn.gradcheck import relative_error
 from nn.losses import softmax_cross_entropy
 from nn.optimizers import SGD, Adam, Momentum, Nesterov
 
-use_app_navigation()
+start_page()
 
 st.title("Theory: the equations, live")
 st.markdown(

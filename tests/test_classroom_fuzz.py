@@ -271,6 +271,7 @@ def test_moons_page_survives_random_links_and_widgets(app_test):
     """Links and widgets of the Moons playground (pages/moons.py and lab/playground*.py belong to the
     Moons engineer; a failure here is reported to them). Passes stay at their smallest option."""
     from lab.playground import KNOBS
+    from lab.playground_ui import TABS
 
     rng = random.Random(SEED)
     names = list(KNOBS)
@@ -288,6 +289,8 @@ def test_moons_page_survives_random_links_and_widgets(app_test):
         survived(at, (session, query))
         for step in range(4):
             case = fuzz_widgets(at, rng, choices, rng.randint(1, 3), skip=("moons_passes", "moons_show_sweep"))
+            at.session_state["moons_tab"] = view = rng.choice(TABS)  # the tab below the loss curve
+            case.append(("moons_tab", view))
             at.run()
             survived(at, (session, step, case))
 

@@ -1,7 +1,7 @@
 """AppTest of the Moons playground page (pages/moons.py run on its own): what it shows, and the link.
 
-Only the first test draws the hidden-size sweep (7 more networks); the others switch it off to keep
-the suite fast. st.cache_data is shared within the process, so repeated settings train once.
+Only the first test draws the hidden-size sweep (7 more networks; off unless a student turns it on).
+st.cache_data is shared within the process, so repeated settings train once.
 """
 
 import json
@@ -11,17 +11,17 @@ from dataclasses import replace
 import pytest
 
 from lab.playground import DEFAULTS, KNOBS, PRESETS, to_query
+from lab.playground_ui import TABS
 
 PAGE = "pages/moons.py"
 METRICS = ["Train accuracy", "Test accuracy", "Train loss", "Test loss"]
 
 
-def _page(app_test, query=None, sweep=False):
+def _page(app_test, query=None):
     at = app_test(PAGE, default_timeout=120)
     if query:
         for name, value in query.items():
             at.query_params[name] = value
-    at.session_state["moons_show_sweep"] = sweep
     return at
 
 
@@ -57,7 +57,7 @@ def _widget_values(at) -> dict:
 
 
 def test_defaults_show_tutorial_a(app_test):
-    at = _page(app_test, sweep=True)
+    at = _page(app_test)
     at.run()
     assert not at.exception, at.exception
     assert at.title[0].value.startswith("Moons playground")
@@ -72,12 +72,26 @@ def test_defaults_show_tutorial_a(app_test):
     assert not at.warning and not at.info  # a clean link: nothing to report
     # Every setting went into the link.
     assert _link(at) == to_query(DEFAULTS)
+    # Only the views on screen are computed and sent: the first tab below the loss curve.
+    assert [t.label for t in at.tabs] == list(TABS) == ["Watch it learn", "What each hidden neuron computes",
+                                                         "Tutorial A's comparisons"]
     charts = _charts(at)
-    for key in ("boundary", "loss", "snapshots", "units_1", "compare_net", "compare_logistic", "sweep"):
-        assert key in charts, sorted(charts)
+    assert sorted(charts) == ["boundary", "diagram", "loss", "snapshots"]
     assert "2-3-2 tanh" in _title(charts["boundary"])
     frames = [f["name"] for f in charts["snapshots"]["frames"]]
     assert frames[:4] == ["0", "1", "2", "5"] and frames[-1] == stopped.group(1).replace(",", "")
+
+    at.session_state["moons_tab"] = "What each hidden neuron computes"
+    at.run()
+    assert sorted(_charts(at)) == ["boundary", "diagram", "loss", "units_1"]
+
+    at.session_state["moons_tab"] = "Tutorial A's comparisons"
+    at.run()
+    assert at.toggle(key="moons_show_sweep").value is False  # the 7 networks train only when asked for
+    assert sorted(_charts(at)) == ["boundary", "compare_logistic", "compare_net", "diagram", "loss"]
+    at.toggle(key="moons_show_sweep").set_value(True).run()
+    assert not at.exception, at.exception
+    charts = _charts(at)
     sweep_titles = [a["text"] for a in charts["sweep"]["layout"]["annotations"]]
     assert [t.split(":")[0] for t in sweep_titles] == [
         "1 unit", "2 units", "3 units", "4 units", "5 units", "20 units", "50 units", "Logistic regression"]

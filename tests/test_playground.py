@@ -22,17 +22,15 @@ from lab.playground import (
 )
 from lab.playground_points import Points
 from lab.playground_run import (
-    FLAT_TOLERANCE,
-    FLAT_WINDOW,
     SWEEP_SIZES,
     Grid,
     load_data,
     oscillation,
     run_logistic,
     run_playground,
-    snapshot_passes,
     sweep_settings,
 )
+from lab.playground_training import BOUNCE_WINDOW, FLAT_TOLERANCE, FLAT_WINDOW, levelled_off, snapshot_passes
 from nn import History
 
 SHORT = replace(DEFAULTS, passes=500, stop_when_flat=False)  # a cheap run for shape checks
@@ -120,6 +118,32 @@ def test_tutorial_a_learns_the_moons(default_run):
     model = run.model()
     assert model.score(run.data.X_train, run.data.y_train) == run.train_accuracy
     assert model.loss(run.data.X_train, run.data.y_train) == pytest.approx(run.objective)
+
+
+def test_levelled_off_tells_a_steady_loss_a_steady_bounce_and_a_fall_apart():
+    assert levelled_off([5.0] * (FLAT_WINDOW + 1)) == "steady"
+    assert levelled_off(list(np.linspace(6.0, 5.0, 2 * BOUNCE_WINDOW))) is None  # still falling
+    bounce = [5.0 + (0.1 if i % 2 else -0.1) for i in range(2 * BOUNCE_WINDOW)]  # 2% up and down, every pass
+    assert levelled_off(bounce) == "bouncing" and levelled_off(bounce[:-1]) is None  # needs 2 x 500 passes
+    falling_bounce = [b - 1e-3 * i / BOUNCE_WINDOW for i, b in enumerate(bounce)]  # falls 0.02% per 500 passes
+    assert levelled_off(falling_bounce) == "bouncing"
+    assert levelled_off([b - 0.05 * i / BOUNCE_WINDOW for i, b in enumerate(bounce)]) is None  # 1% per 500: on
+
+
+def test_a_loss_that_bounces_around_a_level_stops_and_says_so():
+    """4 tanh units at tutorial A's lr: the loss jumps by several percent within 100 passes, but its
+    mean stays put, so training stops long before 20,000 passes, and the page says why."""
+    run = run_playground(replace(DEFAULTS, neurons=4))
+    losses = run.history.train_loss
+    band = losses[-FLAT_WINDOW - 1:]
+    assert max(band) - min(band) > 10 * FLAT_TOLERANCE * losses[-1]  # far too much for a steady stop
+    assert run.flat_at == run.passes_run < 5000 and levelled_off(losses) == "bouncing"
+    last, before = np.mean(losses[-BOUNCE_WINDOW:]), np.mean(losses[-2 * BOUNCE_WINDOW:-BOUNCE_WINDOW])
+    assert abs(last - before) <= FLAT_TOLERANCE * last
+    assert run.stop_text.startswith(f"Trained {run.passes_run:,} of 20,000 passes, then stopped: the loss bounces")
+    # The weights where it stopped draw the boundary the full run would: the average no longer moves.
+    full = run_playground(replace(DEFAULTS, neurons=4, stop_when_flat=False))
+    assert abs(full.train_accuracy - run.train_accuracy) <= 0.02
 
 
 def test_all_200_points_as_in_the_tutorial():

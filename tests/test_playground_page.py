@@ -1,6 +1,6 @@
 """AppTest of the Moons page's hands-on part: own points, feature inputs, regression, the diagram's editor.
 
-The sweep is off (it is tested in test_moons_page.py). A click is simulated as Streamlit delivers it:
+The sweep stays off, as it starts (it is tested in test_moons_page.py). A click is simulated as Streamlit delivers it:
 the boundary chart's selection state, set in session state under the chart's key.
 """
 
@@ -11,14 +11,13 @@ import numpy as np
 import pytest
 
 from lab.playground_data import FEATURES
+from lab.playground_ui import TAB
 
 PAGE = "pages/moons.py"
 
 
 def _page(app_test):
-    at = app_test(PAGE, default_timeout=120)
-    at.session_state["moons_show_sweep"] = False
-    return at.run()
+    return app_test(PAGE, default_timeout=120).run()
 
 
 def _charts(at) -> dict[str, dict]:
@@ -121,6 +120,8 @@ def test_circles_separate_with_squared_inputs_and_no_hidden_layer(app_test):
     shown = _metrics(at)
     assert float(shown["Train accuracy"].rstrip("%")) >= 95 and float(shown["Test accuracy"].rstrip("%")) >= 95
     assert "2-2, no hidden layer" in _charts(at)["boundary"]["layout"]["title"]["text"]
+    at.session_state[TAB] = "What each hidden neuron computes"
+    at.run()
     assert any("no hidden layer" in m.value for m in at.markdown)
 
 

@@ -53,6 +53,12 @@ def test_page_renders_every_section(page):
     assert len(headers) == 9 and headers[3] == "4. Backpropagation"
     assert len(page.latex) >= 25
     assert any(r"\delta_2 = (1 - a_1^2) \circ \delta_3 W_2^{\top}" in l.value for l in page.latex)
+    assert not page.code  # the sources are sent only when asked for ...
+    boxes = [e.key for e in page.expander if (e.key or "").startswith("code:")]
+    assert len(boxes) == 10
+    for key in boxes:
+        page.session_state[key] = True  # ... by opening their expanders
+    page.run()
     sources = "\n".join(c.value for c in page.code)
     for name in ("def backward", "def backpropagate", "def softmax_cross_entropy", "def gradient_check",
                  "class Adam", "def _compounding", "def dropout_masks"):

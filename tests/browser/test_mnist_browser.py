@@ -40,6 +40,10 @@ def test_train_watch_progress_and_open_a_confusion_cell(page, app_server):
 
     expect(page.get_by_text("Test accuracy")).to_be_visible()
     matrix = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="predicted class")
+    # The run that finished training reruns the page once more: until that rerun has replaced them,
+    # the previous run's charts stand beside the new ones.
+    expect(matrix).to_have_count(1)
+    wait_for_app_idle(page)
     matrix.scroll_into_view_if_needed()
     expect(matrix.locator(".nsewdrag").first).to_be_visible()
 

@@ -2,14 +2,15 @@
 
 Moving "Neurons per hidden layer" from 3 to 4 with the keyboard (a focused Streamlit slider, an
 <input type="range">, takes arrow keys) retrains the network: the boundary chart's title, the test
-accuracy and the URL change. Then "Watch it learn" plays its frames in the browser, with no rerun.
+accuracy and the URL change. Then "Watch it learn" plays its frames in the browser, with no rerun,
+and the other tabs below the loss curve draw their charts when opened (only the open tab is sent).
 """
 
 import re
 
 from tests.browser.conftest import expect, screenshot, wait_for_app_idle
 
-FIRST_RUN_MS = 120_000  # a cold first run also trains tutorial A's 7-network sweep
+FIRST_RUN_MS = 120_000  # a cold first run loads scikit-learn and trains tutorial A (seconds on a busy CI)
 
 
 def _metric_value(page, label: str):
@@ -59,6 +60,25 @@ def test_slider_retrains_and_redraws(page, app_server):
     expect(title).to_contain_text("Before training")
     snapshots.locator(".updatemenu-button").filter(has_text="Play").click()
     expect(title).to_contain_text("After pass", timeout=15_000)
+
+    # The other tabs are computed when opened: the hidden units, then the comparisons (sweep off).
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    expect(charts).to_have_count(4)  # boundary, diagram, loss, snapshots
+    page.get_by_role("tab", name="What each hidden neuron computes").click()
+    wait_for_app_idle(page, timeout=FIRST_RUN_MS)
+    expect(charts.filter(has_text="Play")).to_have_count(0)
+    expect(charts.filter(has_text="Hidden layer 1")).to_have_count(1)
+    page.get_by_role("tab", name="Tutorial A's comparisons").click()
+    wait_for_app_idle(page, timeout=FIRST_RUN_MS)
+    expect(charts.filter(has_text="Logistic regression")).to_have_count(1)
+    expect(charts).to_have_count(5)  # boundary, diagram, loss, the network beside logistic regression
+    expect(page.get_by_role("switch", name="Show the sweep")).not_to_be_checked()
+    page.get_by_role("tab", name="Tutorial A's comparisons").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 300)
+    page.wait_for_timeout(500)
+    screenshot(page, "moons-comparisons-tab")
+    page.get_by_role("tab", name="Watch it learn").click()
+    wait_for_app_idle(page, timeout=FIRST_RUN_MS)
 
     # A tall viewport, so the screenshot holds the metrics, the boundary and the loss curve.
     page.set_viewport_size({"width": 1400, "height": 2000})
