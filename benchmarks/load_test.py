@@ -1,6 +1,6 @@
 """A classroom at once: 30 students on one fresh `streamlit run app.py` on 127.0.0.1.
 
-Each student is one real Streamlit session (benchmarks/streamlit_client.py speaks the browser's
+Each student is one real Streamlit session (tests/streamlit_client.py speaks the browser's
 websocket protocol: the server creates a session, runs the page script in its thread, streams every
 element). 30 Chromium tabs on this 2-core machine would measure the browsers' own Plotly rendering,
 which in a classroom runs on 30 different laptops; cold_start.py measures a real browser.
@@ -18,7 +18,8 @@ Phases, on one server:
 Latency: from sending the rerun (the slider released) to the arrival of the Moons decision-boundary
 chart, and to the end of the run. Errors: tracebacks, st.error messages, runs that time out or
 lose their connection. Memory: the server's and its training workers' proportional set sizes (PSS)
-from /proc, summed, sampled every 0.2 s; CPU: their user + system time. Everything is bounded: a fixed number of moves, a timeout per run, a deadline.
+from /proc, summed, sampled every 0.2 s; CPU: their user + system time. Everything is bounded: a
+fixed number of moves, a timeout per run, a deadline.
 
     python benchmarks/load_test.py                # about 6 minutes; prints the tables
     python benchmarks/load_test.py --students 10 --mnist 3 --rounds 1   # a quicker look
@@ -38,77 +39,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(Path(__file__).resolve().parent)]
+sys.path.insert(0, str(REPO))
 
-from streamlit_client import Run, StreamlitSession  # noqa: E402
+from tests.streamlit_client import Run, StreamlitSession  # noqa: E402
 
 from tests.browser.conftest import ARTIFACTS, running_app  # noqa: E402
+from tests.server_process import cpu_seconds, memory_mb, server_pid  # noqa: E402
 
 SESSION_TTL = 10  # seconds a closed session is kept for a reconnect (Streamlit's default: 120)
 CHART = "moons_boundary"
 LONG_EPOCHS = 40  # the long MNIST run of phase 2 (Best preset: 784-512-10, dropout)
 
 
-# ---- the server's memory and CPU --------------------------------------------------------------
-def server_pid(port: int) -> int:
-    """The PID of our `streamlit run` child serving ``port``."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == os.getpid() and b"streamlit" in b" ".join(cmdline) and str(port).encode() in cmdline:
-            return int(entry.name)
-    raise RuntimeError(f"no streamlit child process serving port {port}")
-
-
-def process_tree(pids: list[int]) -> list[int]:
-    """The servers and every process they started (the training workers), alive now."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], list(pids)
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += children.get(pid, [])
-    return found
-
-
-def memory_mb(pids: list[int]) -> float:
-    """Memory of the servers and their workers together, MB: the sum of their proportional set sizes
-    (PSS: a page shared by several of them, such as Python's own libraries, counts once in all)."""
-    total = 0.0
-    for pid in process_tree(pids):
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:  # a worker that just ended
-            pass
-    return total
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of the servers and their workers (live, or ended and waited for)."""
-    total = 0.0
-    for pid in process_tree(pids):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(f) for f in fields[11:15 if pid in pids else 13]) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
+# ---- the server's memory -------------------------------------------------------------------
 class Sampler(threading.Thread):
     """Memory of the servers every ``interval`` seconds; ``peak(since)`` is the largest since a moment."""
 

@@ -5,8 +5,8 @@ The server cannot tell it from a browser tab: it connects to ``/_stcore/stream``
 widgets' values), and receives every ``ForwardMsg`` the page produces (elements, charts, the end of
 the run). The server creates a real session for it, runs the page script in that session's thread
 and keeps its session state. What a browser adds, drawing the charts, happens on each student's own
-machine. Used by benchmarks/load_test.py; needs the ``websockets`` package, which Streamlit itself
-depends on.
+machine. Used by benchmarks/load_test.py and tests/test_classroom_server.py; needs the
+``websockets`` package.
 
     session = StreamlitSession("http://127.0.0.1:8501")
     await session.connect()
@@ -43,6 +43,7 @@ class Run:
     errors: list[str] = field(default_factory=list)  # st.error messages
     successes: list[str] = field(default_factory=list)
     infos: list[str] = field(default_factory=list)
+    metrics: dict[str, str] = field(default_factory=dict)  # st.metric label -> the value shown
     bytes_received: int = 0
 
 
@@ -94,11 +95,14 @@ class StreamlitSession:
 
     # ---- one run ------------------------------------------------------------------------------
     async def run(self, page: str | None = None, set: dict[str, Any] | None = None, click: str | None = None,
-                  chart: str | None = None, timeout: float = 120.0) -> Run:
-        """Rerun the script (on ``page``, after setting widgets ``set`` and clicking button ``click``)
-        and read until the run ends; ``chart``: the key of the chart whose arrival is timed."""
+                  chart: str | None = None, timeout: float = 120.0, query: str | None = None) -> Run:
+        """Rerun the script (on ``page``, opened with the link's ``query`` string, after setting widgets
+        ``set`` and clicking button ``click``) and read until the run ends; ``chart``: the key of the
+        chart whose arrival is timed."""
         if page is not None and page != self.page:
             self.page, self.query_string, self.states = page, "", {}
+        if query is not None:
+            self.query_string = query
         for key, value in (set or {}).items():
             self.states[key] = self.widget_state(key, value)
         message = BackMsg()
@@ -181,6 +185,8 @@ class StreamlitSession:
         elif kind == "plotly_chart" and chart and element.plotly_chart.id.endswith(chart) \
                 and result.seconds_to_chart is None:
             result.seconds_to_chart = time.perf_counter() - start
+        elif kind == "metric":
+            result.metrics[element.metric.label] = element.metric.body
         elif kind == "exception":
             result.exceptions.append(f"{element.exception.type}: {element.exception.message}")
         elif kind == "alert":
