@@ -4,15 +4,17 @@
 
 Part 1 splits one slider move into its steps, for tutorial A's settings and a few others (a 4 x 50
 and a 6 x 50 network, squared inputs, regression, three classes): training (``run_playground``:
-data, training with snapshots, the grids), building the figures the page draws (boundary with its
-click grid, network diagram with its node heatmaps, loss, snapshots, hidden units, comparison) and
-the points' CSV, and turning the figures into JSON as ``st.plotly_chart`` does. "cold" is a setting the cache
-has not seen (every slider move to a new value); "warm" is a cache hit (a second student opening
-the same link), where the page only unpickles the cached result and draws.
-Part 2 runs the whole page script under AppTest after a slider move (everything the server does
-for one rerun, with the sweep and logistic regression already cached, as they are when a network
-knob moves), and a weight set by hand (no retraining: the run re-measured for the new weights and
-redrawn). Medians over --repeats; the machine's load average is printed, since it is shared.
+data, training with snapshots, the grids), building the figures a slider move sends (boundary with
+its click grid, network diagram with its node heatmaps, loss, and the snapshots of the first tab;
+the other tabs are computed only when opened) and the points' CSV, and turning the figures into
+JSON as ``st.plotly_chart`` does. "cold" is a setting the cache has not seen (every slider move to
+a new value); "warm" is a cache hit (a second student opening the same link), where the page only
+unpickles the cached result and draws.
+Part 2 runs the whole page script under AppTest: a first visit, a rerun after a slider move
+(everything the server does for one rerun), one with nothing changed, and a weight set by hand (no
+retraining: the run re-measured for the new weights and redrawn). Training runs in this process
+(one at a time, as for a student alone). Medians over --repeats; the machine's load average is
+printed, since it is shared.
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ from lab import playground_figures as figures  # noqa: E402
 from lab.playground import DEFAULTS, to_query  # noqa: E402
 from lab.playground_diagram import diagram_figure, diagram_layers  # noqa: E402
 from lab.playground_points import Points  # noqa: E402
-from lab.playground_run import run_logistic, run_playground, with_weights  # noqa: E402
+from lab.playground_run import run_playground, with_weights  # noqa: E402
 
 # One slider step away from each setting: each is a "cold" retrain.
 CASES = {
@@ -57,13 +59,13 @@ def diagram(run):
     return diagram_figure(diagram_layers(run.model(), run.features, run.small_grid, output_range), ("W", 1, 0, 0))
 
 
-def draw(run, logistic) -> tuple[float, float, int]:
+def draw(run) -> tuple[float, float, int]:
     """Seconds to build the page's figures (and the points' CSV), seconds to serialise them, and their size."""
     t0 = time.perf_counter()
+    # What a slider move sends: the tabs below the loss curve are computed only when open, and the
+    # first one ("Watch it learn") is open unless a student picks another.
     figs = [figures.run_boundary_figure(run, click="add a class-0 point"), diagram(run), figures.run_loss_figure(run),
-            figures.run_snapshots_figure(run), *figures.run_units_figures(run)]
-    if run.kind != "regression":
-        figs += [figures.run_boundary_figure(run, height=440), figures.run_logistic_figure(run, logistic)]
+            figures.run_snapshots_figure(run)]
     Points.from_data(run.data).to_csv()
     t1 = time.perf_counter()
     size = sum(len(pio.to_json(f, validate=False)) for f in figs)
@@ -77,14 +79,13 @@ def split_timings(changes: list[dict], repeats: int) -> dict:
         st.cache_data.clear()
         for change in changes:
             settings = replace(DEFAULTS, **change).for_training()
-            logistic = run_logistic(settings) if settings.problem == "classification" else None
             t0 = time.perf_counter()
             run = cached(settings)
             train = time.perf_counter() - t0
             t1 = time.perf_counter()
             pio.to_json(figures.run_boundary_figure(run, click="add a class-0 point"), validate=False)
             first = train + time.perf_counter() - t1  # trained, and the boundary chart ready to send
-            build, to_json, size = draw(run, logistic)
+            build, to_json, size = draw(run)
             t2 = time.perf_counter()
             cached(settings)  # a cache hit: unpickle the stored result
             hit = time.perf_counter() - t2
@@ -118,12 +119,12 @@ def page_timings(repeats: int) -> dict:
     for k, v in to_query(DEFAULTS).items():
         at.query_params[k] = v
     t0 = time.perf_counter()
-    at.run()  # first run: trains tutorial A, logistic regression and the 7-network sweep
+    at.run()  # first run: trains tutorial A (the comparisons' tab and its sweep are not open)
     first = time.perf_counter() - t0
     cold, warm = [], []
     seeds = iter(range(100, 100 + 10 * repeats))
     for _ in range(repeats):
-        at.number_input(key="moons_init_seed").set_value(next(seeds))  # a network knob: the sweep stays cached
+        at.number_input(key="moons_init_seed").set_value(next(seeds))  # a network knob: one network retrains
         t0 = time.perf_counter()
         at.run()
         cold.append(time.perf_counter() - t0)
@@ -139,6 +140,50 @@ def page_timings(repeats: int) -> dict:
     assert not at.exception, at.exception
     return {"first": first, "cold": statistics.median(cold), "warm": statistics.median(warm),
             "edit": statistics.median(edits)}
+
+
+def class_settings(students: int = 30, moves: int = 5) -> list:
+    """The distinct settings a class reaches: each student moves one knob at a time from tutorial A,
+    the knobs and values benchmarks/load_test.py moves (neurons 1-8; lr, L2 two steps around
+    tutorial A's; tanh, sigmoid or relu; the noise)."""
+    import random
+
+    from lab.playground import PENALTIES, RATES
+
+    seen = {}
+    for student in range(students):
+        rng, settings = random.Random(student), DEFAULTS
+        for _ in range(moves):
+            knob = rng.choice(["neurons"] * 3 + ["lr"] * 2 + ["l2", "activation", "noise"])
+            value = {"neurons": lambda: rng.randint(1, 8), "lr": lambda: RATES[RATES.index(0.01) + rng.randint(-2, 2)],
+                     "l2": lambda: PENALTIES[PENALTIES.index(0.01) + rng.randint(-2, 2)],
+                     "activation": lambda: rng.choice(["tanh", "sigmoid", "relu"]),
+                     "noise": lambda: rng.choice([0.1, 0.15, 0.25, 0.3])}[knob]()
+            settings = replace(settings, **{knob: value})
+            seen[settings.for_training()] = None
+    return list(seen)
+
+
+def stop_rules(settings: list) -> dict:
+    """Seconds and passes to train ``settings`` one after the other, stopping on a steady loss only
+    (the rule before bouncing losses could stop) and with today's rule, in turn."""
+    import lab.playground_training as training
+
+    today = training.levelled_off
+
+    def steady_only(losses):
+        return "steady" if today(losses) == "steady" else None
+
+    totals = {}
+    for name, rule in (("steady only (before)", steady_only), ("steady or bouncing (now)", today)):
+        training.levelled_off = rule
+        try:
+            t0 = time.perf_counter()
+            passes = [run_playground(s).passes_run for s in settings]
+            totals[name] = (time.perf_counter() - t0, sum(passes), sum(p == 20000 for p in passes))
+        finally:
+            training.levelled_off = today
+    return totals
 
 
 def bare_fit(repeats: int) -> float:
@@ -175,11 +220,17 @@ def main() -> None:
               f"{ms(m['build'])} + {ms(m['json'])} | {m['kB']:.0f} kB | {ms(m['first'])} | {ms(m['cold'])} | "
               f"{ms(m['max cold'])} | {ms(m['warm'])} | {ms(m['edit'])} |")
     print()
+    settings = class_settings()
+    print(f"| stop rule, the {len(settings)} settings a class of 30 reaches | seconds | passes | runs of all 20,000 |")
+    print("|---|---|---|---|")
+    for name, (seconds, passes, full) in stop_rules(settings).items():
+        print(f"| {name} | {seconds:.1f} | {passes:,} | {full} |")
+    print()
     p = page_timings(args.repeats)
     print("| whole page under AppTest | seconds |")
     print("|---|---|")
-    print(f"| first visit (trains tutorial A, logistic regression and the 7-network sweep) | {p['first']:.2f} |")
-    print(f"| rerun after a network knob moves (one cold retrain; sweep cached) | {p['cold']:.2f} |")
+    print(f"| first visit (trains tutorial A) | {p['first']:.2f} |")
+    print(f"| rerun after a network knob moves (one cold retrain) | {p['cold']:.2f} |")
     print(f"| rerun with unchanged settings (all cached) | {p['warm']:.2f} |")
     print(f"| rerun after a weight is set by hand (no retraining) | {p['edit']:.2f} |")
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")

@@ -37,7 +37,7 @@ def freeze_imported_modules() -> None:
 
     Streamlit runs a full collection (``gc.collect(2)``) after every script run, and it walks every
     object in the process: with plotly, pandas and scikit-learn loaded that was about 45% of a cached
-    Moons rerun's CPU (benchmarks/README.md, "Classroom load"). The libraries' modules, classes and
+    Moons rerun's CPU (benchmarks/README.md, "Moons playground"). The libraries' modules, classes and
     functions live as long as the server, so ``gc.freeze()`` moves them to a generation it skips.
     Frozen objects are still freed by reference counting; only cycles among them are never collected.
     """
