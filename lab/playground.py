@@ -219,6 +219,11 @@ def to_query(settings: PlaygroundSettings) -> dict[str, str]:
     return {name: to_token(getattr(settings, name)) for name in KNOBS}
 
 
+def query_string(settings: PlaygroundSettings) -> str:
+    """``to_query`` as the text after the "?" of a link: "dataset=moons&classes=2&..."."""
+    return "&".join(f"{k}={v}" for k, v in to_query(settings).items())
+
+
 def parse_value(name: str, raw: str) -> Any:
     """The value of setting ``name`` that ``raw`` (URL text) spells; ValueError with the reason if none."""
     spec, default = KNOBS[name], getattr(DEFAULTS, name)

@@ -60,10 +60,9 @@ def load_model(source: str | Path | IO[bytes] | bytes, max_parameters: int | Non
         members = {info.filename.removesuffix(".npy"): info for info in archive.infolist()}
     header = _read_header(archive, members)
     sizes = header["layer_sizes"]
-    if max_parameters is not None and isinstance(sizes, list) and all(type(n) is int for n in sizes) \
-            and parameter_count(sizes) > max_parameters:
-        raise ValueError(f"the network in it has {parameter_count(sizes):,} weights and biases; at most "
-                         f"{max_parameters:,} are read here")
+    count = parameter_count(sizes) if isinstance(sizes, list) and all(type(n) is int for n in sizes) else 0
+    if max_parameters is not None and count > max_parameters:  # (sizes of another kind: MLP says what is wrong)
+        raise ValueError(f"the network in it has {count:,} weights and biases; at most {max_parameters:,} are read here")
     model = MLP(**{k: header[k] for k in HEADER_KEYS})  # checks every value, with its own messages
     unexpected = sorted(set(members) - {"header", *model.param_names})
     if unexpected:
@@ -109,21 +108,22 @@ def _read_header(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo]) 
 
 def _read_array(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, shape: tuple[int, ...]) -> np.ndarray:
     """Array ``name``, unpacked only once its .npy header says it is numeric, of ``shape``, and all there."""
-    with _reading(f"array {name!r}"), archive.open(info) as f:
-        version = np.lib.format.read_magic(f)
-        stored_shape, fortran_order, dtype = (np.lib.format.read_array_header_1_0(f) if version == (1, 0)
-                                              else np.lib.format.read_array_header_2_0(f))
-        start = f.tell()
-    if dtype.hasobject:
-        raise ValueError(f"refused: array {name!r} holds pickled Python objects")
-    if tuple(stored_shape) != shape or dtype.kind not in "iuf":
-        raise ValueError(f"array {name!r} must be numeric with shape {shape}, got {dtype} {tuple(stored_shape)}")
-    size = dtype.itemsize * math.prod(shape)
-    if info.file_size < start + size:
-        raise ValueError(f"array {name!r} claims more data than the file holds")
-    with _reading(f"array {name!r}"), archive.open(info) as f:
-        f.seek(start)
-        value = np.frombuffer(f.read(size), dtype).reshape(shape, order="F" if fortran_order else "C")
+    with _reading(f"array {name!r}"):
+        f = archive.open(info)
+    with f:
+        with _reading(f"array {name!r}"):
+            version = np.lib.format.read_magic(f)
+            stored_shape, fortran_order, dtype = (np.lib.format.read_array_header_1_0(f) if version == (1, 0)
+                                                  else np.lib.format.read_array_header_2_0(f))
+        if dtype.hasobject:
+            raise ValueError(f"refused: array {name!r} holds pickled Python objects")
+        if tuple(stored_shape) != shape or dtype.kind not in "iuf":
+            raise ValueError(f"array {name!r} must be numeric with shape {shape}, got {dtype} {tuple(stored_shape)}")
+        size = dtype.itemsize * math.prod(shape)
+        if info.file_size < f.tell() + size:
+            raise ValueError(f"array {name!r} claims more data than the file holds")
+        with _reading(f"array {name!r}"):
+            value = np.frombuffer(f.read(size), dtype).reshape(shape, order="F" if fortran_order else "C")
     if not np.isfinite(value).all():
         raise ValueError(f"array {name!r} holds non-finite values (NaN or infinity)")
     return value

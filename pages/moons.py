@@ -7,7 +7,7 @@ from lab import playground_figures as figures
 from lab import playground_ui as ui
 from lab.code import show_code
 from lab.page import start_page
-from lab.playground import DATA_FIELDS, to_query
+from lab.playground import DATA_FIELDS, query_string
 from lab.playground_diagram import diagram_figure, diagram_layers
 from lab.playground_points import Points
 from lab.playground_run import SWEEP_SIZES, sweep_settings, with_weights
@@ -170,7 +170,7 @@ st.markdown("Every setting is in the address bar: copy the link, and whoever ope
             "(the same data, the same network, the same numbers)."
             + (" Your own points are not in it: download them as CSV beside the boundary and send the file along."
                if points is not None else ""))
-link = (st.context.url or "") + "?" + "&".join(f"{k}={v}" for k, v in to_query(settings).items())
+link = (st.context.url or "") + "?" + query_string(settings)
 st.markdown(f"[{link}]({link})")  # a link, not st.code: the browser need not load a code highlighter first
 
 show_code(MLP.forward, MLP.backward, train, label="Show the code: forward, backward and the training loop")

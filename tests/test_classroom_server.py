@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.playground import DEFAULTS, to_query
+from lab.playground import DEFAULTS, query_string
 from lab.playground_run import run_playground
 from tests.browser.conftest import ARTIFACTS, running_app
 from tests.server_process import process_tree, server_pid
@@ -33,10 +33,6 @@ def play(scenario):
         return thread.submit(asyncio.run, scenario).result()
 
 
-def link(settings) -> str:
-    return "&".join(f"{k}={v}" for k, v in to_query(settings).items())
-
-
 def worker_processes(pid: int) -> list[int]:
     return [p for p in process_tree([pid])
             if b"lab.training_pool" in Path(f"/proc/{p}/cmdline").read_bytes()]
@@ -53,7 +49,7 @@ def test_overlapping_trainings_use_a_worker_and_show_what_the_network_computed(s
         for s in students:
             await s.connect()
         try:
-            return await asyncio.gather(*[s.run(page="moons", query=link(x), chart=CHART, timeout=300)
+            return await asyncio.gather(*[s.run(page="moons", query=query_string(x), chart=CHART, timeout=300)
                                           for s, x in zip(students, settings)])
         finally:
             for s in students:
