@@ -78,21 +78,24 @@ def saliency_map(pixels: np.ndarray, saliency: np.ndarray, class_name: str,
 
 
 def hidden_activations(activations: Sequence[np.ndarray]) -> go.Figure:
-    """One bar chart per hidden layer, stacked: the activation a_l of each unit (width_l,)."""
+    """One bar chart per hidden layer, stacked: the activation a_l of each unit (width_l,).
+
+    Each panel keeps its height in pixels, however many layers there are; the figure grows instead.
+    """
     if not activations:
         raise ValueError("the network has no hidden layer")
-    rows, gap = len(activations), 0.12
-    span = (1 - gap * (rows - 1)) / rows  # each panel's share of the height
-    traces, layout = [], dict(height=60 + 220 * rows, showlegend=False, margin=MARGIN, bargap=0.1,
+    rows, panel, gap = len(activations), 170, 75  # pixels; the gap holds an axis title and a panel title
+    area = rows * panel + (rows - 1) * gap
+    traces, layout = [], dict(height=area + 50, showlegend=False, margin={**MARGIN, "t": 40}, bargap=0.1,
                               annotations=[])
     for l, a in enumerate(activations):
         a = np.ravel(np.asarray(a, dtype=float))
         n = "" if l == 0 else str(l + 1)  # Plotly's axis names: x, x2, x3...
-        top = 1 - l * (span + gap)
+        top = 1 - l * (panel + gap) / area
         traces.append(go.Bar(x=np.arange(len(a)), y=a, marker_color=OTHER_COLOUR, xaxis=f"x{n}",
                              yaxis=f"y{n}", hovertemplate="unit %{x}: %{y:.3f}<extra></extra>"))
         layout[f"xaxis{n}"] = dict(anchor=f"y{n}", title=dict(text="unit"))
-        layout[f"yaxis{n}"] = dict(anchor=f"x{n}", domain=[max(0.0, top - span), top], title=dict(text="a"))
+        layout[f"yaxis{n}"] = dict(anchor=f"x{n}", domain=[max(0.0, top - panel / area), top], title=dict(text="a"))
         layout["annotations"].append(dict(text=f"Hidden layer {l + 1}: {len(a)} units", x=0.5, y=top,
                                           xref="paper", yref="paper", xanchor="center",
                                           yanchor="bottom", showarrow=False, font=dict(size=14)))

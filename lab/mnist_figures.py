@@ -192,9 +192,8 @@ def weight_histograms(after: Sequence[np.ndarray], before: Sequence[np.ndarray] 
         sets = [("after", np.ravel(W_after))]
         if before is not None:
             sets.insert(0, ("before", np.ravel(before[l])))
-        values = np.concatenate([v for _, v in sets])
-        edges = np.histogram_bin_edges(values, bins=bins)
-        centers = (edges[:-1] + edges[1:]) / 2
+        edges = _bin_edges(np.concatenate([v for _, v in sets]), bins)
+        centers = edges[:-1] / 2 + edges[1:] / 2
         for name, v in sets:
             counts, _ = np.histogram(v, bins=edges)
             fig.add_trace(go.Bar(x=centers, y=counts, name=f"{name} training", opacity=0.6,
@@ -204,3 +203,16 @@ def weight_histograms(after: Sequence[np.ndarray], before: Sequence[np.ndarray] 
                       legend=dict(orientation="h", y=1.3, x=0, yanchor="bottom"))
     fig.update_xaxes(title="weight")
     return fig
+
+
+def _bin_edges(values: np.ndarray, bins: int) -> np.ndarray:
+    """``bins`` + 1 equal-width edges over finite ``values`` (n,), whatever their spread: equal values
+    get a bin around them, and no width overflows even for weights near ±1.8e308."""
+    low, high = float(values.min()), float(values.max())
+    pad = max(abs(low), abs(high), 1.0) * 1e-3
+    if high - low < pad:  # (nearly) all equal: NumPy's own edges would be finer than float64 can tell apart
+        biggest = float(np.finfo(np.float64).max)
+        low, high = max(low - pad, -biggest), min(high + pad, biggest)
+    edges = 2 * (low / 2 + (high / 2 - low / 2) * np.linspace(0.0, 1.0, bins + 1))  # halves: no overflow
+    edges[[0, -1]] = low, high  # exact ends, so the extreme values fall inside
+    return edges

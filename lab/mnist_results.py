@@ -11,7 +11,7 @@ from nn import MLP, History
 from nn.metrics import confusion_matrix, precision_recall
 
 from .mnist_data import N_CLASSES, N_PIXELS, to_network_input
-from .mnist_training import MAX_PARAMETERS, TrainingConfig
+from .mnist_training import MAX_HIDDEN_LAYERS, MAX_PARAMETERS, MAX_WIDTH, TrainingConfig
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a 784-512-10 float32 model is about 1.6 MB
 
@@ -99,12 +99,13 @@ def model_bytes(model: MLP) -> bytes:
 def load_digit_model(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> MLP:
     """A digit classifier from an uploaded .npz; ValueError saying why anything else is refused.
 
-    The bytes are read in memory, never written to disk. ``MLP.load`` reads no pickles and unpacks
-    nothing before it knows it fits: at most MAX_PARAMETERS weights, the most this app trains.
+    The bytes are read in memory, never written to disk. ``MLP.load`` reads no pickles and builds
+    nothing before it knows it fits the limits this app trains within: layers, width and weights.
     """
     if len(data) > max_bytes:
         raise ValueError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
-    model = MLP.load(data, max_parameters=MAX_PARAMETERS)
+    model = MLP.load(data, max_parameters=MAX_PARAMETERS, max_layers=MAX_HIDDEN_LAYERS + 1,
+                     max_width=max(MAX_WIDTH, N_PIXELS))
     if model.layer_sizes[0] != N_PIXELS or model.layer_sizes[-1] != N_CLASSES:
         raise ValueError(f"this network maps {model.layer_sizes[0]} inputs to {model.layer_sizes[-1]} "
                          f"outputs; a digit classifier needs {N_PIXELS} pixels in and {N_CLASSES} classes out")

@@ -26,6 +26,7 @@ from .mnist_results import Outcome, evaluate, load_digit_model
 from .mnist_training import (BATCH_SIZES, TrainingConfig, TrainingRun, TrainingSlots, describe_progress,
                              network_name, parse_hidden, run_training, start_run)
 from .session import TRAINED_MODEL_KEY, TrainedModel
+from .text import MAX_MESSAGE, plain, quoted
 
 ACTIVE_RUN_KEY = "mnist_active_run"
 OUTCOME_KEY = "mnist_outcome"
@@ -235,8 +236,8 @@ def accept_upload(file_name: str, content: bytes, data: DigitData, state: Mutabl
     try:
         model = load_digit_model(content)
     except ValueError as err:
-        return f"{file_name} was refused: {err}"
+        return f"{quoted(file_name)} was refused: {plain(err, MAX_MESSAGE)}"
     outcome = Outcome(model, network_name(model.layer_sizes, model.config["activation"]), data.name, evaluate(model, data.X_test, data.y_test), "uploaded",
-                      f"Uploaded {file_name}: evaluated on the test split of {SOURCE_TITLES[data.name]}.")
+                      f"Uploaded {quoted(file_name)}: evaluated on the test split of {SOURCE_TITLES[data.name]}.")
     store_outcome(outcome, data, state)
     return None

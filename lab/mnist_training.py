@@ -37,6 +37,8 @@ BLAS_THREADS = 1
 # parameters (8 MB a copy; training keeps 4 or 5 copies) and, all in, about 400 MB for one run
 # (one run's float copy of full MNIST is 170 MB of it). See "Run it for a class" in README.md.
 MAX_PARAMETERS = 2_000_000
+MAX_HIDDEN_LAYERS = 5  # with MAX_PARAMETERS: what one forward pass may cost (an upload is held to it too)
+MAX_WIDTH = 4096  # units in one hidden layer
 MAX_TRAINING_BYTES = 400 * 2**20
 OPTIMIZER_BUFFERS = {"sgd": 0, "momentum": 1, "nesterov": 1, "adam": 2}  # parameter-sized buffers
 
@@ -142,12 +144,12 @@ def parse_hidden(text: str) -> tuple[int, ...]:
     parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
     sizes = []
     for part in parts:
-        if not part.isdigit() or not 1 <= int(part) <= 4096:
-            raise ValueError(f"hidden layer sizes must be whole numbers from 1 to 4096, "
+        if not part.isdigit() or not 1 <= int(part) <= MAX_WIDTH:
+            raise ValueError(f"hidden layer sizes must be whole numbers from 1 to {MAX_WIDTH}, "
                              f"separated by commas; got {part!r}")
         sizes.append(int(part))
-    if len(sizes) > 5:
-        raise ValueError(f"at most 5 hidden layers, got {len(sizes)}")
+    if len(sizes) > MAX_HIDDEN_LAYERS:
+        raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(sizes)}")
     return tuple(sizes)
 
 

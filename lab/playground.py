@@ -21,6 +21,7 @@ from nn import ACTIVATIONS, INITIALIZERS, OPTIMIZERS
 from nn.datasets import PLANAR_DATASETS
 
 from .playground_data import FEATURES, REGRESSION_SETS
+from .text import quoted
 
 Widget = Literal["select", "select_slider", "slider", "number", "toggle", "checkbox"]
 GROUPS = ("Data", "Features", "Network", "Training", "Display")
@@ -197,10 +198,10 @@ class QueryProblem:
     def message(self) -> str:
         used = KNOBS[self.param].text(self.value) if self.param in KNOBS else ""
         if self.raw is None:
-            return f"`{self.param}` was not in the link: using the default, {used}."
+            return f"{quoted(self.param)} was not in the link: using the default, {used}."
         if self.param not in KNOBS:
-            return f"`{self.param}={self.raw}` is not a setting of this page: ignored."
-        return f"`{self.param}={self.raw}` {self.reason}: using the default, {used}."
+            return f"{quoted(f'{self.param}={self.raw}')} is not a setting of this page: ignored."
+        return f"{quoted(f'{self.param}={self.raw}')} {self.reason}: using the default, {used}."
 
 
 def to_token(value: Any) -> str:

@@ -25,6 +25,7 @@ from .playground_network import HandNetwork, get_param, params_of
 from .playground_points import MAX_CLASSES, MAX_ROWS, CsvError, Points, parse_csv
 from .playground_run import PlaygroundRun, load_data
 from .playground_ui import LAST_SETTINGS, PREFIX
+from .text import MAX_MESSAGE, plain, quoted
 
 BOUNDARY = PREFIX + "boundary"  # the boundary chart: its selection is the click
 DIAGRAM = PREFIX + "diagram"  # the diagram chart: a click on a weight's mark chooses it
@@ -120,9 +121,9 @@ def _load_upload() -> None:
     settings: PlaygroundSettings = st.session_state[LAST_SETTINGS]
     try:
         set_points(parse_csv(upload.getvalue(), settings.train_ratio, settings.data_seed),
-                   f"your file {upload.name}")
+                   f"your file {quoted(upload.name)}")
     except CsvError as error:
-        st.session_state[UPLOAD_ERROR] = f"**{upload.name}** was not loaded. {error}"
+        st.session_state[UPLOAD_ERROR] = f"{quoted(upload.name)} was not loaded. {plain(error, MAX_MESSAGE)}"
 
 
 def _action_label(action: int) -> str:

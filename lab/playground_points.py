@@ -14,6 +14,7 @@ import csv
 import io
 import math
 from dataclasses import dataclass
+from typing import Any, Iterator
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -22,6 +23,7 @@ from nn.datasets import PlanarData
 
 MAX_ROWS = 2000  # a cap that keeps a retrain on every click within a few seconds
 MAX_CLASSES = 6
+MAX_COORDINATE = 1000.0  # |x|, |y| at most this: the plane, its grid and x² features stay drawable
 COLUMNS = ("x", "y", "label")  # required, in this order when the file has no header
 SPLITS = ("train", "test")
 
@@ -115,7 +117,7 @@ def parse_csv(raw: bytes | str, train_ratio: float = 0.8, seed: int = 0, max_row
             raise CsvError(None, "The file is not UTF-8 text: save it as CSV (comma-separated values).") from None
     reader = csv.reader(io.StringIO(raw))
     columns, rows = None, []
-    for row in reader:
+    for row in _rows(reader):
         line = reader.line_num
         if not any(field.strip() for field in row):
             continue
@@ -141,6 +143,19 @@ def parse_csv(raw: bytes | str, train_ratio: float = 0.8, seed: int = 0, max_row
     return Points(X, y, _split(y, train_ratio, seed))
 
 
+def _rows(reader: Any) -> Iterator[list[str]]:
+    """The rows of ``reader``; what the csv module cannot read (a field over its 131,072-character
+    limit, a NUL byte, a stray quote at the end) is a CsvError naming the line."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise CsvError(reader.line_num or None, f"not readable as CSV ({error}).") from None
+        yield row
+
+
 def _columns(row: list[str], line: int) -> dict[str, int] | None:
     """The header's column positions, or None if ``row`` is data (its first value is a number)."""
     try:
@@ -151,7 +166,7 @@ def _columns(row: list[str], line: int) -> dict[str, int] | None:
     names = [field.strip().lower() for field in row]
     missing = [name for name in COLUMNS if name not in names]
     if missing:
-        raise CsvError(line, f"the header has no column {', '.join(missing)} (it has {', '.join(names)}); "
+        raise CsvError(line, f"the header has no column {', '.join(missing)} (it has {', '.join(names)[:80]}); "
                              "expected x, y, label.")
     return {name: names.index(name) for name in COLUMNS + ("split",) if name in names}
 
@@ -168,9 +183,10 @@ def _row(row: list[str], columns: dict[str, int], line: int) -> tuple[tuple[floa
         try:
             value = float(text)
         except ValueError:
-            raise CsvError(line, f"{name} is {text!r}, not a number.") from None
-        if not math.isfinite(value):
-            raise CsvError(line, f"{name} is {text}: every coordinate must be a finite number.")
+            raise CsvError(line, f"{name} is {text[:40]!r}, not a number.") from None
+        if not abs(value) <= MAX_COORDINATE:  # also NaN and infinity
+            raise CsvError(line, f"{name} is {text[:40]}: every coordinate must be a number from "
+                                 f"{-MAX_COORDINATE:,.0f} to {MAX_COORDINATE:,.0f}.")
         values.append(value)
     text = row[columns["label"]].strip()
     try:
@@ -178,12 +194,12 @@ def _row(row: list[str], columns: dict[str, int], line: int) -> tuple[tuple[floa
     except ValueError:
         label = math.nan
     if not (label == int(label) if math.isfinite(label) else False) or not 0 <= label < MAX_CLASSES:
-        raise CsvError(line, f"label is {text!r}, not a class number from 0 to {MAX_CLASSES - 1}.")
+        raise CsvError(line, f"label is {text[:40]!r}, not a class number from 0 to {MAX_CLASSES - 1}.")
     train = True
     if "split" in columns:
         split = row[columns["split"]].strip().lower()
         if split not in SPLITS:
-            raise CsvError(line, f"split is {split!r}, not train or test.")
+            raise CsvError(line, f"split is {split[:40]!r}, not train or test.")
         train = split == "train"
     return (values[0], values[1]), int(label), train
 

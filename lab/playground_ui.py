@@ -28,6 +28,7 @@ from .playground import (
 )
 from .playground_data import REGRESSION_SETS
 from .playground_run import PlaygroundRun, run_logistic, run_playground
+from .text import quoted
 
 PREFIX = "moons_"
 LAST_SETTINGS = PREFIX + "settings"  # the settings of this session's last run (not a widget)
@@ -85,10 +86,10 @@ def show_link_problems(problems: list[QueryProblem]) -> None:
     for p in problems:
         if p.raw is not None and p.param in KNOBS:
             st.warning(f"The link's {p.message}", icon=":material/link_off:")
-    missing = [f"`{p.param}`" for p in problems if p.raw is None]
+    missing = [quoted(p.param) for p in problems if p.raw is None]
     if missing:
         st.info(f"Not in the link, so at their defaults: {', '.join(missing)}.", icon=":material/link:")
-    unknown = [f"`{p.param}`" for p in problems if p.param not in KNOBS]
+    unknown = [quoted(p.param) for p in problems if p.param not in KNOBS]
     if unknown:
         st.info(f"Not settings of this page, ignored: {', '.join(unknown)}.", icon=":material/link:")
 

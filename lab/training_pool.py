@@ -23,11 +23,17 @@ import pickle
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import IO, Any, Callable, TypeVar
 
 PROCESSES_VARIABLE = "NEURAL_LAB_TRAINING_PROCESSES"
 DEFAULT_PROCESSES = 2
+# A worker says "alive" every HEARTBEAT seconds while it computes. One silent for SILENCE seconds is
+# taken for hung (stopped, swapping, deadlocked): it is killed and the training done here instead.
+HEARTBEAT = 0.25
+SILENCE = 10.0
+ALIVE = "alive"
 REPO = Path(__file__).resolve().parents[1]
 
 T = TypeVar("T")
@@ -47,7 +53,7 @@ def processes() -> int:
 
 
 class WorkerDied(RuntimeError):
-    """The worker process ended before answering (killed for memory, say)."""
+    """The worker process ended before answering (killed for memory, say), or hung and was ended."""
 
 
 class Worker:
@@ -59,34 +65,59 @@ class Worker:
         self.process = subprocess.Popen([sys.executable, "-m", "lab.training_pool"], cwd=REPO, env=env,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
-    def call(self, fn: Callable[..., T], args: tuple) -> T:
+    def call(self, fn: Callable[..., T], args: tuple, silence: float = SILENCE) -> T:
+        """``fn(*args)`` computed by the worker; WorkerDied if it ends, or goes ``silence`` s without a heartbeat."""
         request = pickle.dumps((fn, args), pickle.HIGHEST_PROTOCOL)  # unpicklable: raises before anything is sent
+        answer: list = []  # filled by the reader thread: (ok, value), or the error that ended the read
+        heard = [time.monotonic()]
+
+        def read() -> None:
+            try:
+                while (message := pickle.load(self.process.stdout)) == ALIVE:
+                    heard[0] = time.monotonic()
+                answer.append(message)
+            except (OSError, EOFError, ValueError, pickle.UnpicklingError) as err:
+                answer.append(err)
+
         try:
             self.process.stdin.write(request)
             self.process.stdin.flush()
-            ok, value = pickle.load(self.process.stdout)
-        except (OSError, EOFError, pickle.UnpicklingError) as err:
+        except OSError as err:
             self.stop()
             raise WorkerDied(f"worker {self.process.pid} ended ({type(err).__name__}: {err})") from None
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        while reader.is_alive() and time.monotonic() - heard[0] < silence:
+            reader.join(HEARTBEAT)
+        if not answer:  # hung: killing it closes the pipe, which ends the reader too
+            self.stop()
+            reader.join()
+            raise WorkerDied(f"worker {self.process.pid} was silent for {silence:g} s and was stopped")
+        if isinstance(answer[0], BaseException):
+            self.stop()
+            raise WorkerDied(f"worker {self.process.pid} ended ({type(answer[0]).__name__}: {answer[0]})")
+        ok, value = answer[0]
         if not ok:
             raise value
         return value
 
     def stop(self) -> None:
+        # Killed first: it may be in the middle of a call nobody waits for any more, and its end
+        # gives a reader blocked on its stdout EOF (closing a pipe another thread reads would wait).
+        self.process.kill()
+        self.process.wait()
         for pipe in (self.process.stdin, self.process.stdout):
             try:
                 pipe.close()
             except OSError:
                 pass
-        self.process.kill()  # it may be in the middle of a call nobody waits for any more
-        self.process.wait()
 
 
 class Pool:
     """At most ``size`` workers, started on demand and reused; a training waits for a free one."""
 
-    def __init__(self, size: int) -> None:
-        self.size, self.idle, self.started = size, [], 0
+    def __init__(self, size: int, silence: float = SILENCE) -> None:
+        self.size, self.silence, self.idle, self.started = size, silence, [], 0
         self.in_flight = 0  # trainings under way in this process, here or in workers
         self.unavailable = ""  # why workers cannot start here, once that is known
         self.changed = threading.Condition()
@@ -106,7 +137,7 @@ class Pool:
         if worker is None:
             return fn(*args)
         try:
-            result = worker.call(fn, args)
+            result = worker.call(fn, args, self.silence)
         except WorkerDied as err:
             log.warning("%s: training in the server process instead", err)
             self._drop()
@@ -174,22 +205,37 @@ def run(fn: Callable[..., T], *args: Any) -> T:
 
 
 def serve(calls: IO[bytes], answers: IO[bytes]) -> None:
-    """The worker's side: answer pickled calls until the server closes the pipe."""
+    """The worker's side: answer pickled calls until the server closes the pipe, saying ALIVE every
+    HEARTBEAT seconds while a call is computed."""
+    lock = threading.Lock()
+
+    def send(message: object) -> None:
+        with lock:
+            answers.write(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+            answers.flush()
+
+    def beat(done: threading.Event) -> None:
+        while not done.wait(HEARTBEAT):
+            send(ALIVE)
+
     while True:
         try:
             fn, args = pickle.load(calls)
         except EOFError:
             return
+        done = threading.Event()
+        beating = threading.Thread(target=beat, args=(done,), daemon=True)
+        beating.start()
         try:
             answer = (True, fn(*args))
         except Exception as err:  # sent back and raised in the server, as if the call had been made there
             answer = (False, err)
+        done.set()
+        beating.join()
         try:
-            data = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
+            send(answer)
         except Exception as err:  # an exception that cannot be pickled: its text still can
-            data = pickle.dumps((False, RuntimeError(f"{type(answer[1]).__name__}: {answer[1]}; {err}")))
-        answers.write(data)
-        answers.flush()
+            send((False, RuntimeError(f"{type(answer[1]).__name__}: {answer[1]}; {err}")))
 
 
 if __name__ == "__main__":

@@ -215,11 +215,12 @@ class MLP:
         save_model(self, path)
 
     @classmethod
-    def load(cls, path: str | Path | IO[bytes] | bytes, max_parameters: int | None = None) -> "MLP":
-        """A network saved by ``save``; see ``nn.serialization.load_model``."""
+    def load(cls, path: str | Path | IO[bytes] | bytes, **limits: int | None) -> "MLP":
+        """A network saved by ``save``; ``limits``: ``max_parameters``, ``max_layers``, ``max_width``
+        (see ``nn.serialization.load_model``)."""
         from .serialization import load_model
 
-        return load_model(path, max_parameters)
+        return load_model(path, **limits)
 
     def copy(self, dtype: str | None = None) -> "MLP":
         """An independent copy of the network, optionally in another dtype."""

@@ -40,14 +40,18 @@ def save_model(model: MLP, path: str | Path | IO[bytes]) -> None:
         raise
 
 
-def load_model(source: str | Path | IO[bytes] | bytes, max_parameters: int | None = None) -> MLP:
+def load_model(source: str | Path | IO[bytes] | bytes, max_parameters: int | None = None,
+               max_layers: int | None = None, max_width: int | None = None) -> MLP:
     """Read a network saved by ``save_model``; anything else is refused with a ValueError.
 
     Nothing is unpacked before it is known to fit. The zip directory, the JSON header and each
     array's .npy header are read first: every array must be numeric, with the shape the header's
-    network gives it (so the file holds exactly that network, and no pickle is ever read), and
-    ``max_parameters`` refuses a bigger network before any memory is taken for it. Pass it for a
-    file from anyone else: a small compressed file can declare a network of gigabytes.
+    network gives it (so the file holds exactly that network, and no pickle is ever read). The
+    limits refuse a network before anything is built for it: ``max_parameters`` weights and biases
+    (a small compressed file can declare gigabytes), ``max_layers`` layers of weights and
+    ``max_width`` units in any layer. Together they bound the work of one forward pass: about
+    ``max_parameters`` multiply-adds per input row, in at most ``max_layers`` steps (a chain of
+    5,000 one-unit layers is cheap in weights and slow in steps). Pass them for a file from anyone else.
     """
     if isinstance(source, (str, os.PathLike)):
         data = Path(source).read_bytes()
@@ -59,10 +63,7 @@ def load_model(source: str | Path | IO[bytes] | bytes, max_parameters: int | Non
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = {info.filename.removesuffix(".npy"): info for info in archive.infolist()}
     header = _read_header(archive, members)
-    sizes = header["layer_sizes"]
-    count = parameter_count(sizes) if isinstance(sizes, list) and all(type(n) is int for n in sizes) else 0
-    if max_parameters is not None and count > max_parameters:  # (sizes of another kind: MLP says what is wrong)
-        raise ValueError(f"the network in it has {count:,} weights and biases; at most {max_parameters:,} are read here")
+    _check_limits(header["layer_sizes"], max_parameters, max_layers, max_width)
     model = MLP(**{k: header[k] for k in HEADER_KEYS})  # checks every value, with its own messages
     unexpected = sorted(set(members) - {"header", *model.param_names})
     if unexpected:
@@ -72,6 +73,19 @@ def load_model(source: str | Path | IO[bytes] | bytes, max_parameters: int | Non
             raise ValueError(f"the model file lacks the array {name!r}")
         param[...] = _read_array(archive, members[name], name, param.shape)
     return model
+
+
+def _check_limits(sizes: object, max_parameters: int | None, max_layers: int | None, max_width: int | None) -> None:
+    """Refuse layer sizes beyond the limits (sizes that are not a list of whole numbers: MLP says what is wrong)."""
+    if not isinstance(sizes, list) or not all(type(n) is int for n in sizes) or len(sizes) < 2:
+        return
+    if max_layers is not None and len(sizes) - 1 > max_layers:
+        raise ValueError(f"the network in it has {len(sizes) - 1:,} layers of weights; at most {max_layers} are read here")
+    count = parameter_count(sizes)
+    if max_parameters is not None and count > max_parameters:
+        raise ValueError(f"the network in it has {count:,} weights and biases; at most {max_parameters:,} are read here")
+    if max_width is not None and max(sizes) > max_width:
+        raise ValueError(f"the network in it has a layer of {max(sizes):,} units; at most {max_width:,} are read here")
 
 
 @contextmanager
@@ -95,7 +109,9 @@ def _read_header(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo]) 
         raise ValueError("not a Neural Lab model file: the JSON header is missing")
     try:
         header = json.loads(str(text))
-    except json.JSONDecodeError as e:
+    except RecursionError:  # "[[[[..." nested deeper than Python's stack
+        raise ValueError("the model header is not valid JSON: it is nested too deeply") from None
+    except ValueError as e:  # JSONDecodeError, or a number of more than 4,300 digits
         raise ValueError(f"the model header is not valid JSON: {e}") from None
     if not isinstance(header, dict) or header.get("format_version") != FORMAT_VERSION:
         version = header.get("format_version") if isinstance(header, dict) else header

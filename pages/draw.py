@@ -9,6 +9,7 @@ from lab.default_digit_model import (NOT_SURE_BELOW, digit_model_problem, load_d
 from lab.digit_preprocess import BOX, SIDE, decode_png, mnist_style, preprocess
 from lab.draw_figures import digit_image, hidden_activations, probability_chart, saliency_map
 from lab.page import start_page
+from lab.text import MAX_MESSAGE, plain
 from lab.session import TRAINED_MODEL_KEY, TrainedModel
 from nn import MLP
 
@@ -38,7 +39,7 @@ def choose_model() -> TrainedModel:
         return default
     problem = digit_model_problem(mine)
     if problem:
-        st.warning(f"The model from the MNIST page can't read drawings ({problem}); "
+        st.warning(f"The model from the MNIST page can't read drawings ({plain(problem, MAX_MESSAGE)}); "
                    "using the default model.")
         return default
     choice = st.radio("Model", ["mine", "default"], horizontal=True, key="draw_model",
@@ -84,7 +85,8 @@ if png is not None:
     except ValueError as e:
         problem = str(e)
 if problem:
-    st.error(f"The canvas sent an image this page can't read ({problem}). Press Clear and draw again.")
+    st.error(f"The canvas sent an image this page can't read ({plain(problem, MAX_MESSAGE)}). "
+             "Press Clear and draw again.")
 
 if pixels is None:
     with result_col:
@@ -119,11 +121,18 @@ with saliency_col:
     st.plotly_chart(saliency_map(reading.pixels, reading.saliency, names[reading.top]),
                     key="draw_saliency")
 with hidden_col:
-    st.markdown(
-        "The **hidden activations** are what each hidden unit computes for this drawing: the "
-        "features the output layer weighs to reach its guess. Draw another digit and watch a "
-        "different set of units light up."
-    )
-    st.plotly_chart(hidden_activations(reading.hidden), key="draw_hidden")
+    if reading.hidden:
+        st.markdown(
+            "The **hidden activations** are what each hidden unit computes for this drawing: the "
+            "features the output layer weighs to reach its guess. Draw another digit and watch a "
+            "different set of units light up."
+        )
+        st.plotly_chart(hidden_activations(reading.hidden), key="draw_hidden")
+    else:
+        st.markdown(
+            "**No hidden layer.** This network weighs the 784 pixels directly into the 10 scores: "
+            "one weight per pixel and class, like the average images of each class on the MNIST "
+            "page. There are no hidden units to look inside."
+        )
 
 show_code(mnist_style, MLP.input_gradient, label="Show the code: preprocessing and saliency")

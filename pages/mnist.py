@@ -5,6 +5,7 @@ import streamlit as st
 from lab import mnist_figures as figures
 from lab.code import show_code
 from lab.page import start_page
+from lab.text import MAX_MESSAGE, plain
 from lab.mnist_data import SOURCE_LABELS, SOURCE_TITLES
 from lab.mnist_results import MAX_UPLOAD_BYTES, model_bytes
 from lab.mnist_session import (ACTIVE_RUN_KEY, BATCH_LABELS, OUTCOME_KEY, RUNS_KEY,
@@ -86,7 +87,7 @@ try:
     config = config_from_widgets(state)
 except ValueError as err:
     config = None
-    st.error(f"Hidden layer sizes: {err}")
+    st.error(f"Hidden layer sizes: {plain(err, MAX_MESSAGE)}")
 
 train_column, stop_column, _ = st.columns([1, 1, 4])
 train_clicked = train_column.button("Train", type="primary", key="mnist_train", disabled=config is None,

@@ -7,6 +7,7 @@ from lab import playground_figures as figures
 from lab import playground_ui as ui
 from lab.code import show_code
 from lab.page import start_page
+from lab.text import MAX_MESSAGE, plain
 from lab.playground import DATA_FIELDS, query_string
 from lab.playground_diagram import diagram_figure, diagram_layers
 from lab.playground_points import Points
@@ -41,22 +42,32 @@ preset = ui.preset_buttons(settings)
 st.caption(f"**{preset.name}.** {preset.idea}" if preset else
            "Each button sets every knob to show one idea; hover over a button to read it.")
 
+
+
+def plane_alone(points: Points) -> None:
+    """Own points that cannot be trained on: the plane to click on and the points panel (Clear, Back,
+    upload), so that whatever the student did can be undone; then the page ends."""
+    left, _ = st.columns([1, 1])
+    with left:
+        event = st.plotly_chart(figures.plane_figure(points.data(), "Your points", controls.click_action_text()),
+                                key=controls.BOUNDARY, on_select="rerun", selection_mode="points", config=PLOT)
+        controls.remember_click(event)
+        controls.points_panel(settings, points.to_csv())
+    st.stop()
+
+
 if points is not None:
     st.info(controls.points_note(points), icon=":material/touch_app:")
-    if points.problem():  # nothing to train yet: the plane alone, to click on
+    if points.problem():  # nothing to train yet
         st.warning(points.problem(), icon=":material/ads_click:")
-        left, _ = st.columns([1, 1])
-        with left:
-            event = st.plotly_chart(figures.plane_figure(points.data(), "Your points", controls.click_action_text()),
-                                    key=controls.BOUNDARY, on_select="rerun", selection_mode="points", config=PLOT)
-            controls.remember_click(event)
-            controls.points_panel(settings, points.to_csv())
-        st.stop()
+        plane_alone(points)
 
 try:
     run = ui.cached_run(settings.for_training(), points)
 except ValueError as error:  # nn/ and the datasets refuse bad combinations with a precise message
-    st.error(f"These settings cannot be trained: {error}")
+    st.error(f"These settings cannot be trained: {plain(error, MAX_MESSAGE)}")
+    if points is not None:
+        plane_alone(points)
     st.stop()
 classification = run.kind != "regression"
 

@@ -32,3 +32,12 @@ def heavy_packages_after_a_fit() -> list[str]:
     config = dict(layer_sizes=[2, 3, 2], activation="tanh", reduction="sum", dtype="float64")
     fit_with_snapshots(config, X, y, dict(epochs=300, lr=0.01), stop_when_flat=True)
     return sorted({m.split(".")[0] for m in sys.modules} & {"sklearn", "scipy", "pandas", "streamlit", "plotly"})
+
+
+def hang_unless_in(pid: int) -> str:
+    """Stop the process (SIGSTOP: it neither answers nor ends), as a hung worker would, unless it is ``pid``."""
+    import signal
+
+    if os.getpid() != pid:
+        os.kill(os.getpid(), signal.SIGSTOP)
+    return f"answered by {pid}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,13 @@ class Run:
     infos: list[str] = field(default_factory=list)
     metrics: dict[str, str] = field(default_factory=dict)  # st.metric label -> the value shown
     bytes_received: int = 0
+
+
+def play(scenario: Any) -> Any:
+    """Run the coroutine ``scenario`` to its end on an event loop of its own thread (Playwright's
+    sync API may already run one in this thread, when the browser tests ran first)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, scenario).result()
 
 
 class StreamlitSession:
@@ -188,7 +196,8 @@ class StreamlitSession:
         elif kind == "metric":
             result.metrics[element.metric.label] = element.metric.body
         elif kind == "exception":
-            result.exceptions.append(f"{element.exception.type}: {element.exception.message}")
+            shown = element.exception
+            result.exceptions.append("\n".join([f"{shown.type}: {shown.message}", *shown.stack_trace]))
         elif kind == "alert":
             alert = element.alert
             target = {Alert.ERROR: result.errors, Alert.SUCCESS: result.successes,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import math
 import random
 import string
@@ -24,9 +25,10 @@ from lab.mnist_session import BATCH_LABELS
 from lab.theory_state import BUGS
 from nn import ACTIVATIONS, INITIALIZERS, MLP, OPTIMIZERS, SCHEDULES
 from nn.datasets import DatasetUnavailable, load_mnist
+from tests.markdown_text import injected, shown
 
 SEED = 8
-WEIRD_TEXT = ["", " ", "0", "-1", "1e309", "nan", "inf", "-inf", "１２", "٣", "²", "3.5", "1,2,3,4,5,6",
+WEIRD_TEXT = ["](https://evil.example)", "![](https://tracker.example/p.png)", "\n\n# big", "`", "$x$", "", " ", "0", "-1", "1e309", "nan", "inf", "-inf", "１２", "٣", "²", "3.5", "1,2,3,4,5,6",
               "4096, 4096", "2048,2048", "256," * 50, "9" * 5000, "\x00", "<script>alert(1)</script>",
               "'; DROP TABLE runs; --", "%00", "ø∂ƒ", "a" * 10_000, "true", "full", "None", "[]", "{}"]
 
@@ -97,7 +99,11 @@ def fuzz_widgets(at, rng: random.Random, choices: dict[str, list], actions: int,
 
 
 def survived(at, case) -> None:
+    """No traceback, and no message on the page makes a link, image, heading or HTML of its own."""
     assert not at.exception, f"case {case}: {[e.message for e in at.exception]}"
+    for kind in ("error", "warning", "info", "success", "caption"):
+        for message in getattr(at, kind):
+            assert not injected(message.value), f"case {case}: {message.value!r}"
 
 
 # ---- MNIST ---------------------------------------------------------------------------------------
@@ -127,7 +133,19 @@ def tiny_mnist(monkeypatch):
 
 def random_upload(rng: random.Random) -> bytes:
     good = model_bytes(MLP([784, rng.choice([4, 8]), 10]))
-    kind = rng.randrange(4)
+    kind = rng.randrange(6)
+    if kind >= 4:  # a hostile header: odd text, deep chains, equal huge weights
+        with np.load(io.BytesIO(good)) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        header = json.loads(str(arrays["header"]))
+        if kind == 4:
+            header[rng.choice(list(header))] = rng.choice([weird_text(rng), [784] + [1] * 500 + [10], [[[]]], 1e308])
+        else:
+            arrays = {k: (np.full_like(v, rng.choice([1e30, -3e38, 0.0])) if k != "header" else v)
+                      for k, v in arrays.items()}
+        buffer = io.BytesIO()
+        np.savez(buffer, **{**arrays, "header": np.array(json.dumps(header))})
+        return buffer.getvalue()
     if kind == 0:
         return bytes(rng.randrange(256) for _ in range(rng.randrange(3000)))
     if kind == 1:
@@ -291,8 +309,27 @@ def test_moons_page_survives_random_links_and_widgets(app_test):
             case = fuzz_widgets(at, rng, choices, rng.randint(1, 3), skip=("moons_passes", "moons_show_sweep"))
             at.session_state["moons_tab"] = view = rng.choice(TABS)  # the tab below the loss curve
             case.append(("moons_tab", view))
+            if rng.random() < 0.4 and at.file_uploader(key="moons_upload"):
+                name, content = random_csv(rng)
+                at.file_uploader(key="moons_upload").set_value((name, content, "text/csv"))
+                case.append(("upload", name, content[:40]))
             at.run()
             survived(at, (session, step, case))
+
+
+def random_csv(rng: random.Random) -> tuple[str, bytes]:
+    """A points file as a student might send one: good, odd, hostile or huge, under an odd name."""
+    rows = [f"{rng.uniform(-2, 2):.3f},{rng.uniform(-2, 2):.3f},{rng.randrange(3)}" for _ in range(rng.randint(2, 40))]
+    kind = rng.randrange(6)
+    if kind == 1:
+        rows[rng.randrange(len(rows))] = ",".join(weird_text(rng)[:200] for _ in range(3))
+    elif kind == 2:
+        rows.append(rng.choice(["1e308,0,1", "-1e308,1e308,0", "1001,0,1", "0," + "9" * 140_000 + ",1"]))
+    elif kind == 3:
+        rows = ["x,y,label,split"] + [r + rng.choice([",train", ",test", ",maybe"]) for r in rows]
+    elif kind == 4:
+        return weird_text(rng)[:60] + ".csv", bytes(rng.randrange(256) for _ in range(rng.randrange(200)))
+    return rng.choice(["points.csv", "[x](https://evil.example).csv", "# big.csv"]), "\n".join(rows).encode()
 
 
 def test_a_huge_drawing_is_refused_from_its_header_alone():
@@ -326,4 +363,4 @@ def test_a_moons_link_with_a_huge_whole_number_gets_a_message(app_test):
     at.session_state["moons_show_sweep"] = False
     at.run()
     assert not at.exception, at.exception[0].message
-    assert any("hidden_layers" in w.value for w in at.warning)
+    assert any("hidden_layers" in shown(w.value) for w in at.warning)

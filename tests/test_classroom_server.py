@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from lab.playground import DEFAULTS, query_string
 from lab.playground_run import run_playground
 from tests.browser.conftest import ARTIFACTS, running_app
 from tests.server_process import process_tree, server_pid
-from tests.streamlit_client import StreamlitSession
+from tests.streamlit_client import StreamlitSession, play
 
 CHART = "moons_boundary"
 
@@ -24,13 +23,6 @@ CHART = "moons_boundary"
 def server():
     with running_app(ARTIFACTS / "classroom-server.log") as url:
         yield url, server_pid(int(url.rsplit(":", 1)[1]))
-
-
-def play(scenario):
-    """Run the coroutine ``scenario`` to its end on an event loop of its own thread (Playwright's
-    sync API may already run one in this thread, when the browser tests ran first)."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, scenario).result()
 
 
 def worker_processes(pid: int) -> list[int]:

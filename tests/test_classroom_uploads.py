@@ -19,6 +19,7 @@ from lab.mnist_training import MAX_PARAMETERS
 from lab.mnist_session import OUTCOME_KEY
 from lab.session import TRAINED_MODEL_KEY
 from nn import MLP
+from tests.markdown_text import shown
 
 PAGE = "pages/mnist.py"
 BOMB_BYTES = 2**28  # 256 MB of zeros, about 250 kB compressed: under the 5 MB upload cap
@@ -142,7 +143,7 @@ def test_the_page_refuses_a_bomb_and_never_writes_the_upload_to_disk(app_test, m
     at.file_uploader(key="mnist_upload").set_value(("bomb.npz", zip_bomb(BOMB_BYTES),
                                                    "application/octet-stream")).run()
     assert not at.exception
-    assert any(e.value.startswith("bomb.npz was refused") and "weights and biases" in e.value for e in at.error)
+    assert any(shown(e.value).startswith("“bomb.npz” was refused") and "weights and biases" in shown(e.value) for e in at.error)
     assert OUTCOME_KEY not in at.session_state
     at.file_uploader(key="mnist_upload").set_value(("mine.npz", GOOD, "application/octet-stream")).run()
     assert not at.exception and not at.error

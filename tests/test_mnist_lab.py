@@ -19,6 +19,7 @@ from lab.mnist_training import (PRESETS, ThrottledReporter, TrainingConfig, desc
 from lab.session import TRAINED_MODEL_KEY, TrainedModel
 from nn import MLP, History, Progress
 from nn.datasets import load_mnist
+from tests.markdown_text import shown
 
 SMALL = TrainingConfig(hidden=(16,), epochs=2, batch_size=64, val_fraction=0.1)
 
@@ -244,7 +245,7 @@ def test_accept_upload(sample, trained):
     assert outcome.evaluation.accuracy == evaluate(trained.model, sample.X_test, sample.y_test).accuracy
     assert state[TRAINED_MODEL_KEY].model is outcome.model
     message = accept_upload("junk.npz", b"junk", sample, state)
-    assert message.startswith("junk.npz was refused:") and state[OUTCOME_KEY] is outcome
+    assert shown(message).startswith("“junk.npz” was refused:") and state[OUTCOME_KEY] is outcome
 
 
 # ---- figures ----------------------------------------------------------------------------------

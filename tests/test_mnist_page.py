@@ -16,6 +16,7 @@ from lab.mnist_training import TrainingConfig, run_training, start_run
 from lab.session import TRAINED_MODEL_KEY
 from nn import MLP
 from nn.datasets import load_mnist
+from tests.markdown_text import shown
 
 PAGE = "pages/mnist.py"
 
@@ -192,7 +193,7 @@ def test_download_upload_round_trip(app_test, monkeypatch):
     fresh.run()
     fresh.file_uploader(key="mnist_upload").set_value(("mine.npz", downloaded, "application/octet-stream")).run()
     assert not fresh.exception and not fresh.error
-    assert any("Uploaded mine.npz" in s.value for s in fresh.success)
+    assert any("Uploaded “mine.npz”" in shown(s.value) for s in fresh.success)
     assert shown_accuracy(fresh) == accuracy
     assert fresh.session_state[TRAINED_MODEL_KEY].model.layer_sizes == (784, 32, 10)
 
@@ -207,7 +208,7 @@ def test_a_malformed_upload_is_refused_with_a_message(app_test, content, reason)
     at.file_uploader(key="mnist_upload").set_value(("bad.npz", content, "application/octet-stream")).run()
     assert not at.exception
     [error] = at.error
-    assert error.value.startswith("bad.npz was refused") and reason in error.value
+    assert shown(error.value).startswith("“bad.npz” was refused") and reason in shown(error.value)
     assert TRAINED_MODEL_KEY not in at.session_state and OUTCOME_KEY not in at.session_state
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from lab.playground import DEFAULTS, KNOBS, PRESETS, to_query
 from lab.playground_ui import TABS
+from tests.markdown_text import shown
 
 PAGE = "pages/moons.py"
 METRICS = ["Train accuracy", "Test accuracy", "Train loss", "Test loss"]
@@ -156,12 +157,12 @@ def test_garbage_in_the_link_falls_back_and_says_so(app_test):
                                 "activation": "<script>", "colour": "red"})
     at.run()
     assert not at.exception, at.exception
-    warnings = " ".join(w.value for w in at.warning)
+    warnings = " ".join(shown(w.value) for w in at.warning)
     for bad in ("lr=banana", "neurons=999", "noise=0.23", "passes=-5", "activation=<script>"):
-        assert bad in warnings, bad
+        assert f"“{bad}”" in warnings, bad
     assert _widget_values(at) == {name: getattr(DEFAULTS, name) for name in KNOBS}
-    notes = " ".join(i.value for i in at.info)
-    assert "`dataset`" in notes and "`colour`" in notes
+    notes = " ".join(shown(i.value) for i in at.info)
+    assert "“dataset”" in notes and "“colour”" in notes
     assert _percent(_metrics(at)["Train accuracy"]) >= 0.96
     assert _link(at) == to_query(DEFAULTS)  # the link now says what is shown
 

@@ -165,3 +165,31 @@ def test_an_array_that_declares_another_shape_is_refused_from_its_header(trained
 def test_a_seed_that_is_not_a_whole_number_is_refused(seed):
     with pytest.raises(ValueError, match="seed must be an integer >= 0"):
         MLP([2, 3, 2], seed=seed)
+
+
+def test_a_deeply_nested_header_is_refused_with_a_value_error(trained):
+    """Found by a student: "[[[[..." 5,000 deep raised RecursionError, a traceback on the page."""
+    nested = "[" * 5_000 + "]" * 5_000  # 40 kB as the .npy unicode header: under its size limit
+    with pytest.raises(ValueError, match="nested too deeply"):
+        MLP.load(to_bytes({**saved_arrays(trained), "header": np.array(nested)}))
+    header = json.dumps({**json.loads(str(saved_arrays(trained)["header"])), "l2": None})
+    deep_value = header.replace('"l2": null', '"l2": ' + "[" * 3_000 + "]" * 3_000)
+    with pytest.raises(ValueError, match="nested too deeply"):
+        MLP.load(to_bytes({**saved_arrays(trained), "header": np.array(deep_value)}))
+
+
+def test_a_long_chain_of_tiny_layers_is_refused_before_anything_is_built(trained, monkeypatch):
+    """5,000 one-unit layers: 10,012 weights, cheap to store, about 17 s of server time per page run."""
+    chain = to_bytes(with_header(saved_arrays(trained), layer_sizes=[4] + [1] * 5000 + [3]))
+    built = []
+    monkeypatch.setattr(MLP, "__init__", lambda self, *a, **k: built.append(a))
+    with pytest.raises(ValueError, match=r"5,001 layers of weights; at most 6 are read here"):
+        MLP.load(chain, max_parameters=2_000_000, max_layers=6, max_width=4096)
+    with pytest.raises(ValueError, match=r"a layer of 5,000 units; at most 4,096 are read here"):
+        MLP.load(to_bytes(with_header(saved_arrays(trained), layer_sizes=[4, 5000, 3])), max_width=4096)
+    assert not built
+
+
+def test_limits_at_their_bounds_read_the_model(trained):
+    loaded = MLP.load(to_bytes(saved_arrays(trained)), max_layers=3, max_width=6, max_parameters=83)
+    np.testing.assert_array_equal(loaded.theta, trained.theta)

@@ -21,6 +21,7 @@ from lab.playground import (
     to_token,
 )
 from lab.playground_points import Points
+from lab.text import quoted
 from lab.playground_run import (
     SWEEP_SIZES,
     Grid,
@@ -79,7 +80,7 @@ def test_bad_values_fall_back_to_the_default_and_say_which(param, raw, why):
     assert settings == DEFAULTS
     assert [p.param for p in problems] == [param]
     assert why in problems[0].reason
-    assert f"`{param}={raw}`" in problems[0].message and "default" in problems[0].message
+    assert quoted(f"{param}={raw}") in problems[0].message and "default" in problems[0].message
 
 
 def test_missing_and_unknown_parameters_are_reported():

@@ -12,6 +12,7 @@ import pytest
 
 from lab.playground_data import FEATURES
 from lab.playground_ui import TAB
+from tests.markdown_text import shown
 
 PAGE = "pages/moons.py"
 
@@ -84,7 +85,7 @@ def test_a_good_csv_loads_and_bad_ones_are_refused_with_their_line(app_test):
     rows = "\n".join(f"{np.cos(a):.3f},{np.sin(a):.3f},{k}" for k in range(3) for a in np.linspace(0, 1, 10) + 2 * k)
     at.file_uploader(key="moons_upload").set_value(("three.csv", ("x,y,label\n" + rows).encode(), "text/csv")).run()
     assert not at.exception and not at.error
-    assert "(30: 24 for training, 6 for testing; from your file three.csv)" in _points_note(at)
+    assert "(30: 24 for training, 6 for testing; from your file “three.csv”)" in shown(_points_note(at))
     assert "2-3-3 tanh" in _charts(at)["boundary"]["layout"]["title"]["text"]
     assert [t["name"] for t in _charts(at)["diagram"]["data"] if t["type"] == "heatmap"][-3:] == [
         "P(class 0)", "P(class 1)", "P(class 2)"]
@@ -93,13 +94,13 @@ def test_a_good_csv_loads_and_bad_ones_are_refused_with_their_line(app_test):
            "0,0,0\nnan,1,1\n": "Line 2: x is nan",
            "x,y\n0,0\n": "Line 1: the header has no column label",
            "0,0,1\n1,1,1\n": "Every row has label 1",
-           "\n".join(f"{i},0,{i % 2}" for i in range(2001)): "Line 2001: more than 2,000 points"}
+           "\n".join(f"{i % 100},0,{i % 2}" for i in range(2001)): "Line 2001: more than 2,000 points"}
     for text, message in bad.items():
         at.file_uploader(key="moons_upload").set_value(("bad.csv", text.encode(), "text/csv")).run()
         assert not at.exception
-        errors = " ".join(e.value for e in at.error)
-        assert "**bad.csv** was not loaded." in errors and message in errors, (message, errors)
-        assert "from your file three.csv" in _points_note(at)  # the points stay as they were
+        errors = " ".join(shown(e.value) for e in at.error)
+        assert "“bad.csv” was not loaded." in errors and message in errors, (message, errors)
+        assert "from your file “three.csv”" in shown(_points_note(at))  # the points stay as they were
 
 
 def test_feature_inputs_change_the_input_layer(app_test):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lab.playground import DEFAULTS
-from lab.playground_points import MAX_ROWS, CsvError, Points, parse_csv
+from lab.playground_points import MAX_COORDINATE, MAX_ROWS, CsvError, Points, parse_csv
 from lab.playground_run import load_data
 
 
@@ -56,14 +56,18 @@ def test_a_plain_csv_loads_and_is_split_by_the_train_ratio():
     ("x,y,label\n0,0,0\n1,1\n", 3, "2 values; expected 3"),
     ("x,y\n0,0\n", 1, "no column label"),
     ("x,y,label\n0,0,0\n1,abc,1\n", 3, "y is 'abc', not a number"),
-    ("0,0,0\n1,1,1\nnan,2,0\n", 3, "x is nan: every coordinate must be a finite number"),
+    ("0,0,0\n1,1,1\nnan,2,0\n", 3, "x is nan: every coordinate must be a number from -1,000 to 1,000"),
     ("0,0,0\n1,inf,1\n", 2, "y is inf"),
+    ("0,0,0\n1e308,1,1\n", 2, "x is 1e308: every coordinate must be a number from -1,000 to 1,000"),
+    ("0,0,0\n1,-1000.5,1\n", 2, "y is -1000.5"),
+    ("0,0,0\n1," + "1" * 140_000 + ",1\n", 2, "not readable as CSV (field larger than field limit"),
     ("0,0,0\n1,1,cat\n", 2, "label is 'cat', not a class number from 0 to 5"),
     ("0,0,0\n1,1,6\n", 2, "label is '6'"),
     ("0,0,0\n1,1,1.5\n", 2, "label is '1.5'"),
     ("0,0,0,train\n1,1,1,maybe\n", 2, "split is 'maybe'"),
     ("0,0,0,train,extra\n", 1, "5 values"),
-], ids=["missing value", "missing column", "not a number", "NaN", "infinity", "label text", "label too large",
+], ids=["missing value", "missing column", "not a number", "NaN", "infinity", "huge", "beyond the plane",
+        "field over the csv limit", "label text", "label too large",
         "label fraction", "bad split", "too many columns"])
 def test_bad_csv_is_refused_with_its_line(text, line, why):
     with pytest.raises(CsvError) as refused:
@@ -79,7 +83,12 @@ def test_whole_file_refusals():
         parse_csv("x,y,label\n\n")
     with pytest.raises(CsvError, match="not UTF-8"):
         parse_csv(b"\xff\xfe\x00x")
-    too_many = "\n".join(f"{i},{i},{i % 2}" for i in range(MAX_ROWS + 5))
+    too_many = "\n".join(f"{i % 100},{i % 7},{i % 2}" for i in range(MAX_ROWS + 5))
     with pytest.raises(CsvError) as refused:
         parse_csv(too_many)
     assert refused.value.line == MAX_ROWS + 1 and f"more than {MAX_ROWS:,} points" in str(refused.value)
+
+
+def test_coordinates_at_the_limit_are_kept_exactly():
+    points = parse_csv(f"{-MAX_COORDINATE},{MAX_COORDINATE},0\n0.5,-0.25,1\n")
+    assert points.X.tolist() == [[-MAX_COORDINATE, MAX_COORDINATE], [0.5, -0.25]]

@@ -14,7 +14,7 @@ from lab import training_pool
 from lab.playground import DEFAULTS
 from lab.playground_run import run_playground
 from lab.training_pool import Pool
-from tests.pool_helpers import die_unless_in, heavy_packages_after_a_fit, pid_after, refuse
+from tests.pool_helpers import die_unless_in, hang_unless_in, heavy_packages_after_a_fit, pid_after, refuse
 
 
 @pytest.fixture
@@ -62,6 +62,33 @@ def test_a_worker_that_dies_is_replaced_and_the_call_answered_here(pool, caplog)
     assert "ended" in caplog.text and "training in the server process instead" in caplog.text
     assert pool.started == 0 and not pool.idle
     assert while_busy(pool, lambda: pool.run(pid_after, 0)) != os.getpid()  # a fresh worker
+
+
+def test_a_hung_worker_is_stopped_and_the_call_answered_here(caplog):
+    """A worker that neither answers nor ends (stopped, swapping) used to block its student forever."""
+    pool = Pool(2, silence=1.0)
+    try:
+        with caplog.at_level(logging.WARNING, logger="lab.training_pool"):
+            answer = while_busy(pool, lambda: pool.run(hang_unless_in, os.getpid()))
+        assert answer == f"answered by {os.getpid()}"
+        assert "was silent for 1 s and was stopped" in caplog.text
+        hung = int(caplog.text.split("worker ")[1].split()[0])
+        with pytest.raises(ProcessLookupError):  # killed and reaped, not left behind
+            os.kill(hung, 0)
+        assert pool.started == 0 and not pool.idle
+        assert while_busy(pool, lambda: pool.run(pid_after, 0)) not in (os.getpid(), hung)  # a fresh worker
+    finally:
+        pool.close()
+
+
+def test_a_long_call_keeps_its_worker_by_its_heartbeat():
+    """Silence, not length, counts: a call three times longer than the silence limit is answered by the worker."""
+    pool = Pool(2, silence=0.5)
+    try:
+        assert while_busy(pool, lambda: pool.run(pid_after, 1.5)) != os.getpid()
+        assert pool.started == 1 and len(pool.idle) == 1
+    finally:
+        pool.close()
 
 
 def test_a_playground_run_trained_in_a_worker_is_the_same_run(pool, monkeypatch):

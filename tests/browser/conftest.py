@@ -133,12 +133,12 @@ def chromium_path() -> str:
 
 
 @contextlib.contextmanager
-def running_app(log_path: Path = SERVER_LOG):
-    """Run a fresh `streamlit run app.py` from the repo root on a free port; yield its base URL."""
+def running_app(log_path: Path = SERVER_LOG, script: str = "app.py"):
+    """Run a fresh `streamlit run <script>` (default app.py) from the repo root on a free port; yield its base URL."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", script,
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
