@@ -19,6 +19,7 @@ PAGES = [
     st.Page("pages/mnist.py", title="MNIST classifier", icon=":material/model_training:", url_path="mnist"),
     st.Page("pages/draw.py", title="Draw a digit", icon=":material/draw:", url_path="draw"),
     st.Page("pages/theory.py", title="Theory", icon=":material/functions:", url_path="theory"),
+    st.Page("pages/challenges.py", title="Challenges", icon=":material/flag:", url_path="challenges"),
 ]
 
 st.navigation(PAGES).run()

@@ -26,6 +26,8 @@ from .playground import (
     to_query,
     to_token,
 )
+from .challenges import widgets as lesson
+from .challenges.links import lesson_params, without_lesson
 from .playground_data import REGRESSION_SETS
 from .playground_run import PlaygroundRun, run_logistic, run_playground
 from .text import quoted
@@ -72,11 +74,12 @@ def start_from_link() -> list[QueryProblem]:
     """
     if all(widget_key(name) in st.session_state for name in KNOBS):
         return []
-    query = st.query_params.to_dict()
+    full = st.query_params.to_dict()
+    query = without_lesson(full)  # challenge=, lock=, hide=, note= are the lesson's, not settings
     if not query and LAST_SETTINGS in st.session_state:
         apply_settings(st.session_state[LAST_SETTINGS])
         return []
-    settings, problems = settings_from_query(query)
+    settings, problems = settings_from_query(query, report_missing=len(query) == len(full))
     apply_settings(settings)
     return problems
 
@@ -110,7 +113,10 @@ def _disabled(name: str, data_locked: bool) -> bool:
 
 def _widget(name: str, data_locked: bool = False) -> object:
     knob, key = KNOBS[name], widget_key(name)
-    common = dict(key=key, help=knob.why, disabled=_disabled(name, data_locked))
+    if lesson.hidden(name):  # a teacher's link hides it: not drawn, its value kept (and used)
+        st.session_state[key] = st.session_state[key]
+        return st.session_state[key]
+    common = dict(key=key, help=knob.why, disabled=_disabled(name, data_locked) or lesson.locked(name))
     if name == "dataset":  # only the sets of the problem chosen
         options = PROBLEMS[st.session_state[PROBLEM]]
         if st.session_state[key] not in options:
@@ -151,7 +157,7 @@ def sidebar(data_locked: bool = False) -> PlaygroundSettings:
             st.subheader(group)
             if group == "Data":
                 st.radio("Problem type", tuple(PROBLEMS), key=PROBLEM, horizontal=True, on_change=_switch_problem,
-                         disabled=data_locked,
+                         disabled=data_locked or lesson.locked("dataset"),
                          help="Classification: the network says which class a point is. Regression: it predicts a "
                               "number (a linear output with mean squared error). Switching sets the learning rate "
                               "to 0.003 for regression (the squared error's steeper gradients overshoot at 0.01 "
@@ -169,7 +175,8 @@ def sidebar(data_locked: bool = False) -> PlaygroundSettings:
                     values[name] = _widget(name, data_locked)
             if group == "Data":
                 st.button("New sample", key=PREFIX + "new_sample", on_click=_new_sample, icon=":material/casino:",
-                          disabled=data_locked, help="The same kind of data, drawn with the next seed.")
+                          disabled=data_locked or lesson.locked("data_seed"),
+                          help="The same kind of data, drawn with the next seed.")
     # Slider floats come back as e.g. 0.15000000000000002: read each value back through its URL form.
     settings = PlaygroundSettings(**{name: parse_value(name, to_token(value)) for name, value in values.items()})
     st.session_state[LAST_SETTINGS] = settings
@@ -178,7 +185,7 @@ def sidebar(data_locked: bool = False) -> PlaygroundSettings:
 
 def write_link(settings: PlaygroundSettings) -> None:
     """Every setting into the URL query string, so the address bar is always a shareable link."""
-    query = to_query(settings)
+    query = {**to_query(settings), **lesson_params(st.query_params.to_dict())}  # a teacher's link stays
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 
@@ -190,7 +197,7 @@ def preset_buttons(settings: PlaygroundSettings) -> Preset | None:
         matches = preset.settings == settings
         active = preset if matches else active
         column.button(preset.name, key=PREFIX + "preset_" + preset.name.lower().replace(" ", "_"),
-                      on_click=apply_settings, args=(preset.settings,), help=preset.idea,
+                      on_click=apply_settings, args=(lesson.keep_locked(preset.settings, settings),), help=preset.idea,
                       type="primary" if matches else "secondary", width="stretch")
     return active
 

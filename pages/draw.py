@@ -3,6 +3,7 @@
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas  # only here: it needs a running Streamlit script
 
+from lab.challenges import widgets as lesson
 from lab.code import show_code
 from lab.default_digit_model import (NOT_SURE_BELOW, digit_model_problem, load_default_model,
                                      read_drawing)
@@ -29,6 +30,7 @@ st.markdown(
     "same treatment before the network reads it. Shrinking the whole canvas instead would hand "
     "it a tiny, off-centre digit it has never seen."
 )
+challenge = lesson.start("draw")  # a teacher's note, and the challenge of the link, if any
 
 
 def choose_model() -> TrainedModel:
@@ -95,6 +97,7 @@ if pixels is None:
     st.stop()
 
 reading = read_drawing(trained.model, pixels)
+challenge.report(reading)
 names = trained.class_names
 with result_col:
     seen_col, guess_col = st.columns(2)

@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from lab import mnist_figures as figures
+from lab.challenges import widgets as lesson
 from lab.code import show_code
 from lab.page import start_page
 from lab.text import MAX_MESSAGE, plain
@@ -27,6 +28,7 @@ st.markdown(
     "and nudges every weight against the gradient of the loss. Pick a network, press **Train**, "
     "then look at which digits it still mixes up, and why."
 )
+challenge = lesson.start("mnist")  # a teacher's note, and the challenge of the link, if any
 
 # ---- 1. The data ------------------------------------------------------------------------------
 st.subheader("1. The data")
@@ -110,6 +112,8 @@ if train_clicked and config is not None:
 
 # ---- 3. Results -------------------------------------------------------------------------------
 outcome = state.get(OUTCOME_KEY)
+if outcome is not None:
+    challenge.report(outcome)
 if outcome is not None:
     st.subheader("3. Results")
     result_data = load_data(outcome.dataset)

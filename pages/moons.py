@@ -5,10 +5,11 @@ import streamlit as st
 from lab import playground_controls as controls
 from lab import playground_figures as figures
 from lab import playground_ui as ui
+from lab.challenges import widgets as lesson
 from lab.code import show_code
 from lab.page import start_page
 from lab.text import MAX_MESSAGE, plain
-from lab.playground import DATA_FIELDS, query_string
+from lab.playground import DATA_FIELDS, KNOBS, query_string, to_query
 from lab.playground_diagram import diagram_figure, diagram_layers
 from lab.playground_points import Points
 from lab.playground_run import SWEEP_SIZES, sweep_settings, with_weights
@@ -29,6 +30,7 @@ st.markdown(
     "to add your own points; set any weight by hand in the diagram beside it."
 )
 
+challenge = lesson.start("moons", KNOBS)  # a teacher's note, and the challenge of the link, if any
 problems = ui.start_from_link()
 if ui.LAST_SETTINGS in st.session_state:  # a click on the chart drawn by the last run, with its settings
     controls.handle_click(st.session_state[ui.LAST_SETTINGS])
@@ -70,6 +72,7 @@ except ValueError as error:  # nn/ and the datasets refuse bad combinations with
         plane_alone(points)
     st.stop()
 classification = run.kind != "regression"
+challenge.report(run)
 
 # The controls beside the diagram decide which weights are shown, so they run before the charts
 # above and beside them are drawn (into containers made first).
@@ -183,5 +186,6 @@ st.markdown("Every setting is in the address bar: copy the link, and whoever ope
                if points is not None else ""))
 link = (st.context.url or "") + "?" + query_string(settings)
 st.markdown(f"[{link}]({link})")  # a link, not st.code: the browser need not load a code highlighter first
+lesson.teacher_panel("moons", to_query(settings), {name: knob.label for name, knob in KNOBS.items()})
 
 show_code(MLP.forward, MLP.backward, train, label="Show the code: forward, backward and the training loop")

@@ -6,6 +6,7 @@ import nn.activations
 import nn.schedules
 from lab import theory_demos as demos
 from lab import theory_figures as figs
+from lab.challenges import widgets as lesson
 from lab.code import show_code
 from lab.page import start_page
 from lab.theory_equations import backward_equations, forward_equations, loss_latex
@@ -27,6 +28,7 @@ st.markdown(
     "In `nn/` an example is a **row** $x$ (a batch stacks them), so a layer is $z = xW + b$ with "
     "$W$ of shape (inputs, outputs). Books that write $z = Wx$ use the transpose."
 )
+challenge = lesson.start("theory")  # a teacher's note, and the challenge of the link, if any
 
 
 def show_matrices(panels, key: str) -> None:
@@ -218,6 +220,7 @@ def gradient_check_section() -> None:
 
 
 gradient_check_section()
+challenge.report(lesson.bug_answer())
 
 # ---- 6 ------------------------------------------------------------------------------------------
 st.header("6. Activations")

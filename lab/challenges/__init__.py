@@ -1,0 +1,6 @@
+"""Challenges that check themselves, and teacher links (issue 18).
+
+``definitions``: the challenges (data); ``conditions``: pure functions of a run's results;
+``links``: the teacher link's ``lock=``, ``hide=``, ``note=`` parameters (pure); ``widgets``: the
+Streamlit parts the pages call.
+"""
