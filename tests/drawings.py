@@ -47,3 +47,15 @@ def unsure_pixels() -> np.ndarray:
 def unsure_canvas_value() -> dict:
     """The canvas component's value for ``unsure_canvas`` (to put in session state under its key)."""
     return canvas_value(unsure_canvas())
+
+
+@lru_cache(maxsize=1)
+def sure_canvas() -> np.ndarray:
+    """A (280, 280, 4) canvas: one bundled test digit the default model reads with at least 99%."""
+    _, _, X, _ = load_mnist("sample")
+    model = load_default_model().model
+    for i in range(200):
+        canvas = drawn_digit(X[i])
+        if read_drawing(model, canvas_pixels(canvas)).confidence >= 0.99:
+            return canvas
+    raise AssertionError("no bundled digit drawn on the canvas gets 99% from the default model")
