@@ -28,7 +28,8 @@ for idea in IDEAS:
         done = challenge.id in met
         with st.container(border=True, key=f"challenge_{challenge.id}"):
             text, start = st.columns([5, 1], vertical_alignment="center")
-            text.markdown(f"{'✅' if done else '⬜'} **{challenge.title}** · {PAGES[challenge.page]} · "
+            mark = ":green[:material/check_circle:]" if done else ":gray[:material/radio_button_unchecked:]"
+            text.markdown(f"{mark} **{challenge.title}** · {PAGES[challenge.page]} · "
                           f"`{challenge.id}`  \n{challenge.goal}")
             start.page_link(PAGE_FILES[challenge.page], label="Start", icon=":material/play_arrow:",
                             query_params=challenge.start_query())

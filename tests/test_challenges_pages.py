@@ -94,7 +94,7 @@ def test_done_when_lock_hide_note(app_test):
     assert at.slider(key="moons_neurons").disabled
     assert not at.select_slider(key="moons_l2").disabled
     assert not [w for w in at.select_slider if w.key == "moons_l1"]
-    assert any(i.value == "Week 3" for i in at.info)
+    assert any(i.value == "**Teacher's note:** Week 3" for i in at.info)
     assert not at.warning
     # the link's settings and the lesson stay in the address bar after the page rewrites it
     assert {k: at.query_params[k] for k in ("lock", "hide", "note")} in (
@@ -212,7 +212,7 @@ def test_challenges_page_lists_groups_ticks_and_hints(app_test):
     assert f"1 of {len(CHALLENGES)} met" in at.get("progress")[0].proto.text
     [done] = [s.value for s in at.success]
     assert BY_ID["lr-diverge"].explanation in done
-    ticked = [m.value for m in at.markdown if m.value.startswith("✅")]
+    ticked = [m.value for m in at.markdown if m.value.startswith(":green[:material/check_circle:]")]
     assert len(ticked) == 1 and "Blow it up" in ticked[0]
     hint = BY_ID["circles-no-hidden"].hint
     assert not any(hint in c.value for c in at.caption)

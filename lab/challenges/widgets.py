@@ -80,7 +80,7 @@ def start(page: str, knobs: Iterable[str] = ()) -> Lesson:
     """At the top of ``page``: the teacher's note, problems with the link, and the challenge box."""
     link = current_link(knobs)
     if link.note:
-        st.info(shown_note(link.note), icon=":material/school:")
+        st.info(f"**Teacher's note:** {shown_note(link.note)}", icon=":material/school:")
     for problem in link.problems:
         st.warning(problem, icon=":material/link_off:")
     if link.challenge is None:
