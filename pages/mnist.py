@@ -226,3 +226,5 @@ load_column.file_uploader("Upload a model (.npz)", type=["npz"], key="mnist_uplo
                           max_upload_size=MAX_UPLOAD_BYTES // 2**20)
 if state.get("mnist_upload_error"):
     load_column.error(state["mnist_upload_error"])
+
+lesson.teacher_panel("mnist", {}, {})  # a challenge and a note (the knobs are not in the link)

@@ -388,3 +388,5 @@ def schedule_section() -> None:
 
 schedule_section()
 show_code(nn.schedules)
+
+lesson.teacher_panel("theory", {}, {})  # a challenge and a note (the knobs are not in the link)

@@ -218,3 +218,16 @@ def test_challenges_page_lists_groups_ticks_and_hints(app_test):
     assert not any(hint in c.value for c in at.caption)
     at.toggle(key="hint_circles-no-hidden").set_value(True).run()
     assert any(hint in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("path, name", [("pages/mnist.py", "mnist"), ("pages/theory.py", "theory")])
+def test_mnist_and_theory_links_carry_a_challenge_and_a_note(app_test, path, name):
+    at = page(app_test, path, {"note": "Week 4 <b>x</b>", "lock": "lr"})
+    assert any(i.value.startswith("**Teacher's note:** Week 4") and not injected(i.value) for i in at.info)
+    assert any("lock=" in w.value for w in at.warning)  # no knob of this page can be locked by a link yet
+    assert not at.multiselect
+    challenge = "mnist-small" if name == "mnist" else "theory-find-bug"
+    at.selectbox(key=f"teacher_{name}_challenge").set_value(challenge)
+    at.text_input(key=f"teacher_{name}_note").set_value("Week 4").run()
+    [code] = [c.value for c in at.code if "challenge=" in c.value]
+    assert code.endswith(f"?challenge={challenge}&note=Week+4")

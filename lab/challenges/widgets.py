@@ -119,15 +119,22 @@ def bug_answer() -> BugAnswer:
 
 def teacher_panel(page: str, settings: Mapping[str, str], knobs: Mapping[str, str]) -> str:
     """The "For teachers: make a link" expander. ``settings``: the page's query now (name: value);
-    ``knobs``: name -> label of every knob that can be locked or hidden. Returns the link."""
+    ``knobs``: name -> label of every knob that can be locked or hidden (none: a challenge and a note
+    only). Returns the link."""
     with st.expander("For teachers: make a link", icon=":material/school:"):
-        st.markdown("Set the knobs above as students should find them, then choose what they may change. "
-                    "The link carries every setting, plus what is locked, hidden, the challenge and a note.")
-        names = list(knobs)
-        lock = st.multiselect("Locked (shown, cannot be changed)", names, format_func=knobs.get,
-                              key=f"teacher_{page}_lock")
-        hide = st.multiselect("Hidden (not shown; the link's value applies)", [n for n in names if n not in lock],
-                              format_func=knobs.get, key=f"teacher_{page}_hide")
+        lock, hide = [], []
+        if knobs:
+            st.markdown("Set the knobs above as students should find them, then choose what they may change. "
+                        "The link carries every setting, plus what is locked, hidden, the challenge and a note.")
+            names = list(knobs)
+            lock = st.multiselect("Locked (shown, cannot be changed)", names, format_func=knobs.get,
+                                  key=f"teacher_{page}_lock")
+            hide = st.multiselect("Hidden (not shown; the link's value applies)",
+                                  [n for n in names if n not in lock], format_func=knobs.get,
+                                  key=f"teacher_{page}_hide")
+        else:
+            st.markdown("This page's settings are not part of its link (yet), so its link can set a challenge and "
+                        "a note for the students, not lock or hide knobs: the Moons page can.")
         options = [None, *(c.id for c in for_page(page))]
         challenge = st.selectbox("Challenge", options, key=f"teacher_{page}_challenge",
                                  format_func=lambda i: "none" if i is None else f"{BY_ID[i].title} ({i})")
