@@ -210,6 +210,6 @@ def theory_find_bug(given: BugAnswer) -> Check:
     if given.answer is None:
         return Check(False, "no layer named yet")
     right = broken_layer(given.check)
-    return Check(given.answer == right, f"you named {given.answer}: "
-                 + ("its gradient check fails, and only its" if given.answer == right else
-                    "the check's relative errors say otherwise"))
+    return Check(given.answer == right, f"you named {given.answer}, "
+                 + ("and exactly its parameters fail the gradient check" if given.answer == right else
+                    "but the check's relative errors say otherwise"))
