@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 import pytest
+from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from lab.challenges import conditions as c
 from lab.challenges.definitions import BY_ID, CHALLENGES, IDEAS, PAGES, for_page
@@ -183,3 +184,21 @@ def test_teacher_query_round_trips_through_the_page_readers():
     assert without_lesson(query) == {"lr": "0.1"}
     assert lesson_params(query) == {k: v for k, v in query.items() if k != "lr"}
     assert MAX_LIST < 10_000
+
+
+# ---- any link: never an exception, never markup in what is shown ------------------------------------
+
+LINK_TEXT = st.one_of(st.text(max_size=60), st.sampled_from(["lr,neurons", "<b>", "](https://x)", "x" * 600, ",,,",
+                                                              "lr, l1 ,  ", "LR", "__class__", "\x00\n\u2028"]))
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(lock=LINK_TEXT, hide=LINK_TEXT, note=LINK_TEXT, challenge=LINK_TEXT)
+def test_any_lesson_parameters_are_read_safely(lock, hide, note, challenge):
+    link = read_link({"lock": lock, "hide": hide, "note": note, "challenge": [challenge]}, KNOBS)
+    assert link.lock <= set(KNOBS) and link.hide <= set(KNOBS) and not link.lock & link.hide
+    assert len(link.problems) <= 2
+    for problem in link.problems:
+        assert not injected(problem) and len(problem) < 600
+    if link.note is not None:
+        assert not injected(shown_note(link.note)) and "\n" not in shown_note(link.note)
