@@ -295,11 +295,11 @@ def loss_figure(losses: Sequence[float], stopped_at: int | None, convention: str
     line = dict(type="scatter", x=x, y=y, mode="lines", line=dict(color=CLASS_COLORS[0], width=2),
                 name="training loss", hovertemplate="pass %{x:,}: loss %{y:.4g}<extra></extra>")
     finite = y[np.isfinite(y) & (y > 0)]
-    fig = _figure([line], "Training loss", height,
+    fig = _figure([line], f"Training {convention}", height,
                   xaxis=dict(**LOG_TICKS, range=[0, math.log10(max(len(losses), 10))],
                              title=dict(text="pass (log scale)")),
                   yaxis=dict(**LOG_TICKS, range=decades(finite.min(), finite.max()) if finite.size else None,
-                             title=dict(text=f"{convention} (log scale)")))
+                             title=dict(text="per point (log scale)")))
     if stopped_at is not None:
         # A shape on a log axis takes the value itself, an annotation its log10 (Plotly's rule): a
         # vline's own annotation at pass 200 would stretch the axis to 10^200.
@@ -341,7 +341,7 @@ def loss_label(reduction: str, kind: Kind = "binary") -> str:
     """What the training loss curve shows, in a few words: always per point (``reduction`` is kept
     for callers; a summed run's curve is divided by the number of points)."""
     data = "½ squared error" if kind == "regression" else "cross-entropy"
-    return f"loss per point ({data} + L2)"
+    return f"loss per point: {data} + L2 penalty"
 
 
 def score_text(run: PlaygroundRun, value: float | None) -> str:

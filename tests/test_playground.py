@@ -339,7 +339,7 @@ def test_units_figure_tiles():
 
 def test_loss_figure_marks_the_stop(default_run):
     fig = figures.run_loss_figure(default_run)
-    assert fig.layout.xaxis.type == "log" and "per point" in fig.layout.yaxis.title.text
+    assert fig.layout.xaxis.type == "log" and "per point" in fig.layout.yaxis.title.text + fig.layout.title.text
     assert fig.layout.xaxis.dtick == fig.layout.yaxis.dtick == 1  # tick labels on decades only
     assert max(fig.data[0].y) == pytest.approx(default_run.history.train_loss[0] / 160)
     assert any("levelled off" in (a.text or "") for a in fig.layout.annotations)
@@ -394,7 +394,7 @@ def test_regression_trains_its_loss_falls_and_it_is_drawn():
     for fig in (figures.run_boundary_figure(run), figures.run_snapshots_figure(run), figures.run_loss_figure(run)):
         go.Figure(fig.to_dict())
     assert "R² " in figures.run_boundary_figure(run).layout.title.text
-    assert "½ squared error" in figures.run_loss_figure(run).layout.yaxis.title.text
+    assert "½ squared error" in figures.run_loss_figure(run).layout.title.text
 
 
 def test_several_classes_show_each_predicted_class():
