@@ -240,3 +240,16 @@ def accept_upload(file_name: str, content: bytes, data: DigitData, state: Mutabl
                       f"Uploaded {file_name}: evaluated on the test split of {SOURCE_TITLES[data.name]}.")
     store_outcome(outcome, data, state)
     return None
+
+
+def runs_rows(runs: list[dict]) -> list[dict]:
+    """This session's runs, newest first, as narrow rows that fit the page: the settings that differ
+    between runs in one text column instead of ten."""
+    def settings(row: dict) -> str:
+        extras = [f"{name} {row[name]:g}" for name in ("l2", "l1", "dropout") if row.get(name)]
+        return ", ".join([f"{row['optimizer']} lr {row['lr']:g}", row["schedule"], f"batch {row['batch']}",
+                          f"init {row['init']}", *extras])
+    return [{"run": row["run"], "data": row["data"], "network": row["network"],
+             "test accuracy": row["test accuracy"], "epochs": f"{row['epochs run']} of {row['epochs']}",
+             "seconds": row["seconds"], "status": row["status"], "settings": settings(row)}
+            for row in reversed(runs)]

@@ -9,7 +9,7 @@ from lab.mnist_data import SOURCE_LABELS, SOURCE_TITLES
 from lab.mnist_results import MAX_UPLOAD_BYTES, model_bytes
 from lab.mnist_session import (ACTIVE_RUN_KEY, BATCH_LABELS, OUTCOME_KEY, RUNS_KEY,
                                accept_upload, apply_config, config_from_widgets, data_overview,
-                               finish_run, get_data, load_data, train_in_turn, widget_values)
+                               finish_run, get_data, load_data, runs_rows, train_in_turn, widget_values)
 from lab.mnist_training import DEFAULT_PRESET, PRESETS
 from nn import ACTIVATIONS, INITIALIZERS, MLP, OPTIMIZERS, SCHEDULES
 from nn.training import train
@@ -128,6 +128,13 @@ if outcome is not None:
     c3.metric("Training time", f"{outcome.seconds:.1f} s" if outcome.seconds else "–")
     st.caption(f"Network {outcome.name}, evaluated on the test split of {SOURCE_TITLES[outcome.dataset]}."
                + ("" if outcome.status == "diverged" else " The Draw page now uses this network."))
+    if state.get(RUNS_KEY):  # beside this run's numbers, where runs are compared
+        st.markdown("**This session's runs**, newest first: change one setting, train again, compare.")
+        st.dataframe(pd.DataFrame(runs_rows(state[RUNS_KEY])), hide_index=True, key="mnist_runs_table",
+                     width="stretch", column_config={
+                         "test accuracy": st.column_config.NumberColumn(format="%.4f", width="small"),
+                         "run": st.column_config.NumberColumn(width="small"),
+                         "settings": st.column_config.TextColumn(width="large")})
     if outcome.history is not None and outcome.history.epoch:
         st.plotly_chart(figures.learning_curves(outcome.history), key="mnist_curves")
         st.caption("Training loss and accuracy are measured on the batches as they were trained "
@@ -191,11 +198,6 @@ if outcome is not None:
     st.markdown("**Weights per layer**" + (", before and after training." if outcome.initial_weights
                                           else " (an uploaded model: no 'before')."))
     st.plotly_chart(figures.weight_histograms(outcome.model.W, outcome.initial_weights), key="mnist_hist")
-
-if state.get(RUNS_KEY):
-    st.subheader("This session's runs")
-    st.dataframe(pd.DataFrame(state[RUNS_KEY]).iloc[::-1], hide_index=True, key="mnist_runs_table",
-                 column_config={"test accuracy": st.column_config.NumberColumn(format="%.4f")})
 
 # ---- Models -----------------------------------------------------------------------------------
 st.subheader("Save or load a model")
