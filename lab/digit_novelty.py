@@ -86,8 +86,8 @@ class NoveltyBasis:
         ink, residual = float(x.mean()), float(self.residual(x)[0])
         if ink > self.ink_cut:
             found.append(f"it has more ink than 99.5% of the training digits ({ink:.0%} of the image is ink, "
-                         f"real digits up to {self.ink_cut:.0%}): thick strokes like these come from a small "
-                         "drawing scaled up, or a filled shape. Draw the digit bigger, filling the square.")
+                         f"real digits up to {self.ink_cut:.0%}): so much ink comes from a dense scribble, a "
+                         "filled shape, or a small drawing scaled up (draw the digit bigger, filling the square).")
         if residual > self.residual_cut:
             found.append(f"{residual:.0%} of it cannot be rebuilt from the {len(self.components)} patterns "
                          f"that rebuild real digits (real digits: under {self.residual_cut:.0%}): it is "

@@ -82,7 +82,7 @@ def test_a_drawing_unlike_any_digit_says_so(app_test, digit):
     tiny[..., :3] = grey[..., None]
     at = run_with(app_test, tiny)
     warning = " ".join(w.value for w in at.warning)
-    assert "Unlike the digits the network learnt from" in warning and "Draw the digit bigger" in warning
+    assert "Unlike the digits the network learnt from" in warning and "draw the digit bigger" in warning
     assert any(m.value.startswith("**a guess**") for m in at.markdown)
     assert not any("with probability" in m.value for m in at.markdown)
 
