@@ -88,11 +88,15 @@ except ValueError as err:
     config = None
     st.error(f"Hidden layer sizes: {err}")
 
-train_column, stop_column, _ = st.columns([1, 1, 4])
+train_column, stop_column, stop_note = st.columns([1, 1, 4])
 train_clicked = train_column.button("Train", type="primary", key="mnist_train", disabled=config is None,
                                     width="stretch")
 stop_column.button("Stop", key="mnist_stop", width="stretch",
                    help="Stops training and keeps the network as it is at that moment.")
+# Streamlit draws its own Stop (top right, while any page runs); no setting hides it outside an embed.
+stop_note.caption("**Stop** here ends training and shows the results of the network as it is. Streamlit's own "
+                  "*Stop* at the top right, shown while a page runs, also halts training, but the results "
+                  "appear only at your next click: use this one.")
 show_code(train, MLP.backward, label="Show the code that trains")
 panel_holder = st.empty()
 
