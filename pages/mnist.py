@@ -195,10 +195,27 @@ if outcome is not None:
         st.write("No mistakes on the test split.")
 
     W1 = outcome.model.W[0]
+    W1_before = outcome.initial_weights[0] if outcome.initial_weights else None
     shown_units = min(64, W1.shape[1])
     st.markdown(f"**What each hidden neuron looks for**: the 784 incoming weights of {shown_units} of "
-                f"the {W1.shape[1]} first-layer units, drawn as 28×28 images (red excites, blue inhibits).")
-    st.plotly_chart(figures.first_layer_weights(W1, max_units=shown_units), key="mnist_weights")
+                f"the {W1.shape[1]} first-layer units, drawn as 28×28 images (red excites, blue inhibits), "
+                "the units with the most structure first (where neighbouring weights agree).")
+    change = W1_before is not None and st.toggle(
+        "Show what training changed (weights after − before)", value=True, key="mnist_weights_change",
+        help="The weights start random; training adds to them. The change shows what each unit learnt.")
+    pictured = W1 - W1_before if change else W1
+    order = figures.most_structured(pictured, shown_units)
+    st.plotly_chart(figures.first_layer_weights(pictured[:, order], max_units=shown_units), key="mnist_weights")
+    summary = figures.structure_summary(W1, W1_before)
+    static = f"neighbouring weights agree with a correlation of {summary['weights']:.2f} (median unit; random is 0)"
+    if W1_before is not None:
+        st.caption(f"The weights themselves: {static}. They started random ({outcome.config.init} "
+                   f"initialisation) and training moved them by {summary['moved']:.0%} of their size on average, "
+                   "so the random start still shows as static. What training added is smooth (correlation "
+                   f"{summary['change']:.2f}): the strokes and blobs each unit learnt to look for.")
+    else:
+        st.caption(f"The weights: {static}. An uploaded model has no 'before' to subtract: its random start "
+                   "still shows as static where training moved the weights little.")
     st.markdown("**Weights per layer**" + (", before and after training." if outcome.initial_weights
                                           else " (an uploaded model: no 'before')."))
     st.plotly_chart(figures.weight_histograms(outcome.model.W, outcome.initial_weights), key="mnist_hist")
