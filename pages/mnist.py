@@ -135,10 +135,13 @@ if outcome is not None:
     if state.get(RUNS_KEY):  # beside this run's numbers, where runs are compared
         st.markdown("**This session's runs**, newest first: change one setting, train again, compare.")
         st.dataframe(pd.DataFrame(runs_rows(state[RUNS_KEY])), hide_index=True, key="mnist_runs_table",
-                     width="stretch", column_config={
-                         "test accuracy": st.column_config.NumberColumn(format="%.4f", width="small"),
-                         "run": st.column_config.NumberColumn(width="small"),
-                         "settings": st.column_config.TextColumn(width="large")})
+                     width="stretch", column_config={  # pixel widths: the whole row fits at 1400 px
+                         "run": st.column_config.NumberColumn(width=40), "data": st.column_config.TextColumn(width=70),
+                         "network": st.column_config.TextColumn(width=125),
+                         "test accuracy": st.column_config.NumberColumn(format="%.4f", width=105),
+                         "epochs": st.column_config.TextColumn(width=95),
+                         "seconds": st.column_config.NumberColumn(width=70),
+                         "settings": st.column_config.TextColumn(width=400)})
     if outcome.history is not None and outcome.history.epoch:
         st.plotly_chart(figures.learning_curves(outcome.history), key="mnist_curves")
         st.caption("Training loss and accuracy are measured on the batches as they were trained "
