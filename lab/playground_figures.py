@@ -366,7 +366,8 @@ def run_snapshots_figure(run: PlaygroundRun, discretize: bool = False) -> go.Fig
     score = "R²" if run.kind == "regression" else "accuracy"
     frames = [(s.passes, s.proba,
                ("Before training (random weights)" if s.passes == 0 else f"After pass {s.passes:,}")
-               + f": train {score} {score_text(run, s.train_accuracy)}, loss per point {run.per_point(s.train_loss):.4g}")
+               + f": train {score} {score_text(run, s.train_accuracy)}, "
+               f"loss per point {run.per_point(s.train_loss):.4g}")
               for s in run.snapshots]
     return snapshots_figure(run.small_grid, frames, run.data, kind=run.kind, discretize=discretize)
 

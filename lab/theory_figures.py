@@ -149,7 +149,8 @@ def schedule_figure(curves: Mapping[str, np.ndarray], highlight: Sequence[str] =
         fig.add_trace(go.Scatter(x=np.arange(len(lr)), y=lr, name=name, mode="lines",
                                  line=dict(color=color, width=4 if name in highlight else 1.5)))
     fig.update_layout(height=340, margin=dict(l=10, r=10, t=10, b=10),
-                      xaxis=dict(title="epoch t"), yaxis=dict(title="learning rate", type="log", dtick=1, exponentformat="e"))
+                      xaxis=dict(title="epoch t"),
+                      yaxis=dict(title="learning rate", type="log", dtick=1, exponentformat="e"))  # decades only
     return fig
 
 
