@@ -256,7 +256,7 @@ def show_metrics(run: PlaygroundRun, identity: object = None) -> None:
 
 
 def show_training_summary(run: PlaygroundRun) -> None:
-    """What training did (passes, why it stopped, nn's status), and a loss that bounces or blows up."""
+    """What training did (passes, which rule stopped it), and a loss that bounces or blows up."""
     history, wobble = run.history, run.oscillation
     st.markdown(run.stop_text)  # in the page's words (passes, the sidebar's rule), not nn's "epochs"
     if history.diverged:
