@@ -135,6 +135,9 @@ def test_bad_lock_and_hide_values_warn_and_are_ignored(app_test, bad):
 
 def test_the_teacher_panel_makes_the_link(app_test):
     at = page(app_test, "pages/moons.py", {})
+    assert not at.code and not at.multiselect  # nothing of the panel is sent until it is opened
+    at.session_state["teacher_moons"] = True  # a click on the expander
+    at.run()
     at.multiselect(key="teacher_moons_lock").set_value(["lr", "neurons"])
     at.multiselect(key="teacher_moons_hide").set_value(["l1"])
     at.selectbox(key="teacher_moons_challenge").set_value("lr-diverge")
@@ -225,6 +228,9 @@ def test_mnist_and_theory_links_carry_a_challenge_and_a_note(app_test, path, nam
     at = page(app_test, path, {"note": "Week 4 <b>x</b>", "lock": "lr"})
     assert any(i.value.startswith("**Teacher's note:** Week 4") and not injected(i.value) for i in at.info)
     assert any("lock=" in w.value for w in at.warning)  # no knob of this page can be locked by a link yet
+    assert not at.code
+    at.session_state[f"teacher_{name}"] = True  # a click on the expander
+    at.run()
     assert not at.multiselect
     challenge = "mnist-small" if name == "mnist" else "theory-find-bug"
     at.selectbox(key=f"teacher_{name}_challenge").set_value(challenge)

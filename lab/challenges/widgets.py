@@ -117,11 +117,17 @@ def bug_answer() -> BugAnswer:
     return BugAnswer(answer, check)
 
 
-def teacher_panel(page: str, settings: Mapping[str, str], knobs: Mapping[str, str]) -> str:
+def teacher_panel(page: str, settings: Mapping[str, str], knobs: Mapping[str, str]) -> str | None:
     """The "For teachers: make a link" expander. ``settings``: the page's query now (name: value);
     ``knobs``: name -> label of every knob that can be locked or hidden (none: a challenge and a note
-    only). Returns the link."""
-    with st.expander("For teachers: make a link", icon=":material/school:"):
+    only). Returns the link (None while the panel is closed)."""
+    # Drawn only while open (opening it reruns the page), like lab.code's expanders: a page sends no
+    # st.code, and the browser loads no code highlighter, until a teacher asks.
+    box = st.expander("For teachers: make a link", icon=":material/school:", key=f"teacher_{page}",
+                      on_change="rerun")
+    if not box.open:
+        return None
+    with box:
         lock, hide = [], []
         if knobs:
             st.markdown("Set the knobs above as students should find them, then choose what they may change. "
