@@ -227,7 +227,7 @@ def test_challenges_page_lists_groups_ticks_and_hints(app_test):
 def test_mnist_and_theory_links_carry_a_challenge_and_a_note(app_test, path, name):
     at = page(app_test, path, {"note": "Week 4 <b>x</b>", "lock": "lr"})
     assert any(i.value.startswith("**Teacher's note:** Week 4") and not injected(i.value) for i in at.info)
-    assert any("lock=" in w.value for w in at.warning)  # no knob of this page can be locked by a link yet
+    assert [w.value for w in at.warning] == ["A link cannot lock or hide this page's knobs (yet): its lock= is ignored."]
     assert not at.code
     at.session_state[f"teacher_{name}"] = True  # a click on the expander
     at.run()

@@ -42,9 +42,12 @@ def _names(param: str, raw: str | None, knobs: Iterable[str]) -> tuple[frozenset
     """The knob names listed in ``raw`` (comma-separated), and what was wrong with the rest."""
     if raw is None or not raw.strip():
         return frozenset(), []
+    known = set(knobs)
+    if not known:
+        return frozenset(), [f"A link cannot lock or hide this page's knobs (yet): its {param}= is ignored."]
     if len(raw) > MAX_LIST:
         return frozenset(), [f"The link's {param}= is {len(raw):,} characters long (at most {MAX_LIST}): ignored."]
-    known, wrong = set(knobs), []
+    wrong = []
     names = set()
     for name in (part.strip() for part in raw.split(",")):
         if name in known:
