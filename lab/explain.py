@@ -131,7 +131,8 @@ def loss_text(run: PlaygroundRun, model: MLP) -> str:
     losses = run.history.train_loss
     first, last = losses[0], losses[-1]
     n = len(run.data.X_train)
-    penalty = model.penalty()
+    with np.errstate(over="ignore", invalid="ignore"):  # a network that blew up: the numbers say so
+        penalty = model.penalty()
     half = next((i + 1 for i, value in enumerate(losses) if value <= first - (first - last) / 2), len(losses))
     text = (f"The **loss** measures how wrong the network is on its {n} training points: 0 would be perfect. "
             f"Each pass, gradient descent nudges every weight a little in the direction that lowers it, and the "
