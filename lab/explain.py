@@ -45,6 +45,12 @@ def _factor(value: float) -> str:
     return f"({number(value)})" if value < 0 else number(value)
 
 
+def _g(value: float) -> str:
+    """Three significant digits, a true minus sign (gradients are often tiny)."""
+    text = f"{value:.3g}"
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
 def _share(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
@@ -212,7 +218,7 @@ class NodeDetail:
         is_output = output != ""
         f = output if is_output else activation
         sums = " + ".join(f"{_factor(w)}·{_factor(v)}" for w, v in zip(self.weights, self.values_in))
-        grads = ", ".join(f"∂L/∂w({name}) = {g:.3g}" for name, g in zip(self.inputs, self.grad_weights))
+        grads = ", ".join(f"∂L/∂w({name}) = {_g(g)}" for name, g in zip(self.inputs, self.grad_weights))
         lines = [f"**{self.name}** computes z = {equation(self.weights, self.inputs, self.bias)}, "
                  f"then {f}.",
                  f"At the point ({number(self.point[0])}, {number(self.point[1])}) it reads "
@@ -221,7 +227,7 @@ class NodeDetail:
                  + (" (softmax uses the other outputs' scores too)." if is_output and output == "softmax" else "."),
                  f"**How training would change it.** Over the {self.n_train} training points the loss is "
                  f"{self.loss:.4g}. Its gradient (from `MLP.trace`) says how fast the loss grows if a number "
-                 f"grows: ∂L/∂b = {self.grad_bias:.3g}; {grads} (the weights' include the penalty). "
+                 f"grows: ∂L/∂b = {_g(self.grad_bias)}; {grads} (the weights' include the penalty). "
                  f"The next full-batch step (lr {lr:g}) would move the bias by {-lr * self.grad_bias:+.3g}: "
                  "against its gradient, downhill."]
         return "\n\n".join(lines)

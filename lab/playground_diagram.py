@@ -196,8 +196,9 @@ def diagram_figure(layers: DiagramLayers, selected: Param | None = None, title: 
         yaxis=dict(visible=False, scaleanchor="x", scaleratio=1, range=y_range),
         coloraxis=dict(cmin=-top_input, cmax=top_input, **axis), coloraxis2=dict(cmin=low, cmax=high, **axis),
         coloraxis3=dict(cmin=layers.output_range[0], cmax=layers.output_range[1], **axis))
-    return go.Figure(data=_line_traces(layers, edges, selected) + tiles + _node_marks(layers), layout=layout,
-                     _validate=False)
+    # The nodes' marks above the tiles (a click there opens the node); the weights' marks stay the last trace.
+    lines = _line_traces(layers, edges, selected)
+    return go.Figure(data=lines[:-1] + tiles + _node_marks(layers) + lines[-1:], layout=layout, _validate=False)
 
 
 def _node_marks(layers: DiagramLayers) -> list[dict]:

@@ -383,7 +383,8 @@ def compare_figure(panels: Sequence[tuple[str, Grid, np.ndarray, PlanarData, Kin
     """'Compare runs': small multiples, one (title, grid, output over the grid, points, kind) per run,
     each over its own square (runs may differ in their data)."""
     rows = max(1, math.ceil(len(panels) / columns))
-    hgap, vgap, title_room = 0.03, 0.1, 0.05
+    height = height or 280 * rows
+    hgap, vgap, title_room = 0.03, 0.1, 40 / height  # two lines of title above each panel
     width, tall = (1 - hgap * (columns - 1)) / columns, (1 - vgap * (rows - 1)) / rows
     traces, layout, titles = [], {}, []
     for i, (title, grid, proba, data, kind) in enumerate(panels):
@@ -399,5 +400,5 @@ def compare_figure(panels: Sequence[tuple[str, Grid, np.ndarray, PlanarData, Kin
                    + point_traces(data, 4, False, kind, **where))
         titles.append(dict(text=title, x=x0 + width / 2, y=y1, xref="paper", yref="paper", showarrow=False,
                            xanchor="center", yanchor="top", font=dict(size=12)))
-    return _figure(traces, "", height or 300 * rows, annotations=titles, showlegend=False,
+    return _figure(traces, "", height, annotations=titles, showlegend=False,
                    margin=dict(l=10, r=10, t=10, b=10), **layout)
