@@ -107,3 +107,23 @@ def same_start_note(records: list[RunRecord]) -> str:
 def _runs(numbers: list[int]) -> str:
     text = ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
     return f"runs {text}"
+
+
+# ---- the MNIST page's table of runs -------------------------------------------------------------------
+DIFFERS = "differs from the previous run"
+MNIST_SETTINGS = ("data", "network", "init", "optimizer", "lr", "schedule", "batch", "epochs", "l2", "l1", "dropout")
+
+
+def with_differences(rows: list[dict], names: tuple[str, ...] = MNIST_SETTINGS) -> list[dict]:
+    """``rows`` (oldest first) each with a DIFFERS column: 'lr 0.1 → 0.05, epochs 8 → 4' against the row
+    before it ('first run' for the first; 'same settings' when nothing changed)."""
+    out = []
+    for k, row in enumerate(rows):
+        if k == 0:
+            change = "first run"
+        else:
+            before = rows[k - 1]
+            changes = [f"{n} {before.get(n)} → {row.get(n)}" for n in names if before.get(n) != row.get(n)]
+            change = ", ".join(changes) or "same settings"
+        out.append({**row, DIFFERS: change})
+    return out

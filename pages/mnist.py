@@ -2,7 +2,11 @@
 import pandas as pd
 import streamlit as st
 
+from lab import explain
 from lab import mnist_figures as figures
+from lab.explain_ui import copy_as_python, explain_popover
+from lab.python_script import mnist_script
+from lab.run_compare import with_differences
 from lab.code import show_code
 from lab.page import start_page
 from lab.text import MAX_MESSAGE, plain
@@ -133,6 +137,9 @@ if outcome is not None:
         st.plotly_chart(figures.learning_curves(outcome.history), key="mnist_curves")
         st.caption("Training loss and accuracy are measured on the batches as they were trained "
                    "(with dropout, if any); validation on held-out images after each epoch.")
+        n_fit = len(result_data.X_train) - (round(len(result_data.X_train) * outcome.config.val_fraction)
+                                            if outcome.config else 0)
+        explain_popover(explain.curves_text(outcome.history, n_fit), key="mnist_explain_curves")
 
     st.markdown("**Confusion matrix**: row = the true class, column = what the network said. "
                 "Click a cell, or pick a pair below, to see those test images.")
@@ -150,6 +157,8 @@ if outcome is not None:
     matrix_column.plotly_chart(figures.confusion_figure(ev.confusion, names, normalize, selected),
                                key="mnist_cm", on_select=select_cell, selection_mode="points",
                                config={"displayModeBar": False})
+    with matrix_column:
+        explain_popover(explain.confusion_text(ev.confusion, names), key="mnist_explain_confusion")
     table_column.markdown("**Per class**: precision = right when it says this class; "
                           "recall = found among the images of this class.")
     table_column.dataframe(pd.DataFrame(ev.per_class_rows(names)), hide_index=True,
@@ -189,13 +198,16 @@ if outcome is not None:
     st.markdown(f"**What each hidden neuron looks for**: the 784 incoming weights of {shown_units} of "
                 f"the {W1.shape[1]} first-layer units, drawn as 28×28 images (red excites, blue inhibits).")
     st.plotly_chart(figures.first_layer_weights(W1, max_units=shown_units), key="mnist_weights")
+    explain_popover(explain.weights_text(W1, outcome.model.b[0]), key="mnist_explain_weights")
     st.markdown("**Weights per layer**" + (", before and after training." if outcome.initial_weights
                                           else " (an uploaded model: no 'before')."))
     st.plotly_chart(figures.weight_histograms(outcome.model.W, outcome.initial_weights), key="mnist_hist")
+    copy_as_python(mnist_script(outcome.config, outcome.dataset) if outcome.config else None, key="mnist_python",
+                   unavailable="An uploaded model has no training settings to reproduce: train one here first.")
 
 if state.get(RUNS_KEY):
     st.subheader("This session's runs")
-    st.dataframe(pd.DataFrame(state[RUNS_KEY]).iloc[::-1], hide_index=True, key="mnist_runs_table",
+    st.dataframe(pd.DataFrame(with_differences(state[RUNS_KEY])).iloc[::-1], hide_index=True, key="mnist_runs_table",
                  column_config={"test accuracy": st.column_config.NumberColumn(format="%.4f")})
 
 # ---- Models -----------------------------------------------------------------------------------
