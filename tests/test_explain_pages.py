@@ -50,7 +50,7 @@ def test_run_records_keep_the_last_six():
     assert "runs 2, 4 and 6; runs 3, 5 and 7" in same_start_note(records)
     # A run already kept moves to the end with a new number.
     again = remember(records, run_playground(replace(DEFAULTS, lr=0.003, passes=100, init_seed=1)))
-    assert [r.number for r in again] == [2, 4, 5, 6, 7, 8]
+    assert [r.number for r in again] == [3, 4, 5, 6, 7, 8]  # run 2 (lr 0.003, weight seed 1) moved to 8
     last = again[-1]
     assert last.settings.lr == 0.003 and np.isfinite(last.proba).all()
 
