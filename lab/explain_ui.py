@@ -14,7 +14,7 @@ from .playground_controls import DIAGRAM, EDIT_ARRAY, EDIT_TO, pick_weight
 from .playground_figures import compare_figure, percent
 from .playground_run import PlaygroundRun
 from .playground_ui import PREFIX
-from .run_compare import RunRecord, remember, same_start_note, settings_text, differing, table_rows
+from .run_compare import MAX_RUNS, RunRecord, remember, same_start_note, settings_text, differing, table_rows
 
 NODE = PREFIX + "node"  # (layer, unit) of the node opened in the diagram, layers from 1
 NODE_X, NODE_Y = PREFIX + "node_x1", PREFIX + "node_x2"  # the point of the plane it is evaluated at
@@ -79,7 +79,7 @@ def remember_run(run: PlaygroundRun) -> list[RunRecord]:
 
 def compare_runs(records: list[RunRecord]) -> None:
     """'Compare runs': the kept runs' boundaries side by side, what differs, their numbers."""
-    box = st.expander(f"Compare runs ({len(records)} kept: this session's last {len(records)} networks)",
+    box = st.expander(f"Compare runs ({len(records)} kept: the networks you trained, the last {MAX_RUNS} at most)",
                       key=COMPARE, on_change="rerun", icon=":material/compare:")
     if not box.open:
         return

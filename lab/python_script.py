@@ -98,7 +98,8 @@ def moons_script(settings: PlaygroundSettings) -> str:
             args.append(f"classes={s.n_classes}")
         if test_ratio > 0:
             args.append(f"test_ratio={test_ratio!r}")
-        lines += [f"data = {_call('make_planar', args)}  # points (n, 2), labels (n,)",
+        lines += ["# points (n, 2) and labels (n,), split into train and test as the page splits them",
+                  f"data = {_call('make_planar', args)}",
                   "X_train, y_train, X_test, y_test = data.X_train, data.y_train, data.X_test, data.y_test"]
     has_test = test_ratio > 0
 
