@@ -4,11 +4,13 @@ Run with:  streamlit run app.py
 Each page lives in pages/ and is listed here with st.Page; the default page is served at "/".
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 st.set_page_config(
     page_title="Neural Lab",
-    page_icon=":material/neurology:",
+    page_icon=str(Path(__file__).parent / "assets" / "icon.png"),  # shipped: no font server needed offline
     layout="wide",
     initial_sidebar_state="expanded",
 )

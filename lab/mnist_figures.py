@@ -183,6 +183,33 @@ def first_layer_weights(W1: np.ndarray, max_units: int = 64, cols: int = 16,
     return image_figure(diverging_rgb(mosaic), pixel)
 
 
+def weight_structure(W1: np.ndarray) -> np.ndarray:
+    """How much structure each unit's 28x28 weight image has (W1 (784, h) -> (h,)): the correlation
+    between neighbouring weights (across and down). Random weights give about 0; smooth strokes
+    and blobs approach 1."""
+    W = np.asarray(W1, dtype=float).T.reshape(-1, 28, 28)
+    c = W - W.mean(axis=(1, 2), keepdims=True)
+    across = (c[:, :, 1:] * c[:, :, :-1]).sum(axis=(1, 2))
+    down = (c[:, 1:, :] * c[:, :-1, :]).sum(axis=(1, 2))
+    return (across + down) / np.maximum(2 * (c ** 2).sum(axis=(1, 2)), 1e-12)
+
+
+def most_structured(W1: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the ``count`` units whose weight images have the most structure, most first."""
+    return np.argsort(-weight_structure(W1), kind="stable")[:count]
+
+
+def structure_summary(W1: np.ndarray, before: np.ndarray | None = None) -> dict[str, float]:
+    """Median structure of the weight images (W1 (784, h)); with the weights ``before`` training, also
+    the median structure of the change and how far training moved the weights (mean |ΔW| / mean |W0|)."""
+    summary = {"weights": float(np.median(weight_structure(W1)))}
+    if before is not None:
+        change = np.asarray(W1, float) - before
+        summary["change"] = float(np.median(weight_structure(change)))
+        summary["moved"] = float(np.abs(change).mean() / max(float(np.abs(before).mean()), 1e-12))
+    return summary
+
+
 def weight_histograms(after: Sequence[np.ndarray], before: Sequence[np.ndarray] | None = None,
                       bins: int = 60) -> go.Figure:
     """Per layer, the distribution of its weights before and after training (binned here)."""

@@ -241,3 +241,22 @@ def accept_upload(file_name: str, content: bytes, data: DigitData, state: Mutabl
                       f"Uploaded {quoted(file_name)}: evaluated on the test split of {SOURCE_TITLES[data.name]}.")
     store_outcome(outcome, data, state)
     return None
+
+
+def runs_rows(runs: list[dict]) -> list[dict]:
+    """This session's runs, newest first, as narrow rows that fit the page: how far each ran in one
+    column ("3 of 16, stopped"), its settings in another instead of ten."""
+    def settings(row: dict) -> str:
+        extras = [f"{name} {row[name]:g}" for name in ("l2", "l1", "dropout") if row.get(name)]
+        return ", ".join([f"{row['optimizer']} lr {row['lr']:g}", row["schedule"].removesuffix(" 0"),
+                          f"batch {row['batch']}", row["init"], *extras])
+
+    def ran(row: dict) -> str:
+        done = f"{row['epochs run']} of {row['epochs']}"
+        return done if row["status"] == "completed" else f"{done}, {row['status']}"
+    return [{"run": row["run"], "data": DATA_SHORT.get(row["data"], row["data"]), "network": row["network"],
+             "test accuracy": row["test accuracy"], "epochs": ran(row), "seconds": row["seconds"],
+             "settings": settings(row)} for row in reversed(runs)]
+
+
+DATA_SHORT = {title: name for name, title in SOURCE_TITLES.items()}  # "the bundled sample" -> "sample"

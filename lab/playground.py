@@ -308,9 +308,10 @@ PRESETS: tuple[Preset, ...] = (
            "is: its boundary is a straight line, however many neurons it has.",
            replace(DEFAULTS, activation="identity")),
     Preset("Deep sigmoid", "Four sigmoid layers each pass back at most a quarter of the gradient: the loss "
-           "sits on a plateau at ln 2 per point (a coin toss), and training stops there having barely learnt; "
-           "switch off 'Stop when the loss levels off' to see it escape, thousands of passes later.",
-           replace(DEFAULTS, hidden_layers=4, neurons=3, activation="sigmoid")),
+           "sits on a plateau at ln 2 ≈ 0.69 per point (a coin toss) for hundreds of passes, then escapes. "
+           "'Stop when the loss levels off' is off here: switched on, it would stop on the plateau, having "
+           "barely learnt.",
+           replace(DEFAULTS, hidden_layers=4, neurons=3, activation="sigmoid", stop_when_flat=False)),
     Preset("Squared inputs", "Fed x₁² and x₂² instead of x₁ and x₂, a network without any hidden layer "
            "separates the circles: the circle x₁² + x₂² = r² is a straight line in those inputs.",
            replace(DEFAULTS, dataset="circles", noise=0.1, x1=False, x2=False, x1_sq=True, x2_sq=True,

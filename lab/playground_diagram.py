@@ -26,6 +26,8 @@ POSITIVE, NEGATIVE = "#D55E00", "#0072B2"  # a weight's sign: the colours of hig
 GAP = 1.8  # horizontal room for the lines between two columns of tiles (a tile is 1 x 1)
 PITCH = 1.3  # vertical distance between two tiles of a column
 MAX_LINES = 1200  # beyond this many weights only the largest are drawn (the title says so)
+MAX_NODES = 8  # tiles per column: a wider layer shows its first MAX_NODES - 1 units, then "+k more"
+LABEL_SHARE = 0.17, 0.21  # of the figure's width, for the input names (left) and output names (right)
 WIDTHS = 8  # line widths are rounded to this many steps: one trace per width and sign
 
 # A parameter of the network: ("W", layer, from, to) or ("b", layer, unit, 0); layers count from 1.
@@ -63,7 +65,7 @@ def diagram_layers(model: MLP, features: tuple[str, ...], region: Grid,
 
     ``output_range`` colours the output tiles (probabilities: 0 to 1; regression: the targets' range).
     """
-    steps = tile_steps(sum(model.layer_sizes))
+    steps = tile_steps(sum(shown(n) for n in model.layer_sizes))
     grid = Grid(np.linspace(region.xs[0], region.xs[-1], steps), np.linspace(region.ys[0], region.ys[-1], steps))
     X = feature_matrix(grid.points, features)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -84,8 +86,15 @@ def param_label(names: tuple[tuple[str, ...], ...], param: Param) -> str:
 
 
 def _column_ys(n: int) -> np.ndarray:
-    """Centres of n tiles in a column, top to bottom, centred on 0."""
-    return ((n - 1) / 2 - np.arange(n)) * PITCH
+    """Centres of the tiles drawn for a column of n nodes, top to bottom, centred on 0: all n, or the
+    first MAX_NODES - 1 (the last of MAX_NODES slots then says how many more there are)."""
+    slots = min(n, MAX_NODES)
+    return ((slots - 1) / 2 - np.arange(slots))[:shown(n)] * PITCH
+
+
+def shown(n: int) -> int:
+    """How many of a column's n nodes get a tile."""
+    return n if n <= MAX_NODES else MAX_NODES - 1
 
 
 def _tile_traces(layers: DiagramLayers) -> tuple[list[dict], list[dict]]:
@@ -96,16 +105,19 @@ def _tile_traces(layers: DiagramLayers) -> tuple[list[dict], list[dict]]:
         x = col * (1 + GAP)
         axis = "coloraxis" if col == 0 else "coloraxis3" if col == last else "coloraxis2"
         ys = _column_ys(len(names))
+        if len(names) > len(ys):  # the last slot: how many units are not drawn
+            notes.append(dict(x=x + 0.5, y=ys[-1] - PITCH, text=f"+{len(names) - len(ys)}<br>more", showarrow=False,
+                              font=dict(size=12)))
         for j, (name, image, y) in enumerate(zip(names, images, ys)):
             ny, nx = image.shape
             bias = "" if col == 0 else f"<br>bias b{col}[{j + 1}] = {layers.biases[col - 1][j]:.4g}"
             tiles.append(dict(type="heatmap", z=image, x0=x + 0.5 / nx, dx=1 / nx, y0=y - 0.5 + 0.5 / ny, dy=1 / ny,
                               coloraxis=axis, name=name,
                               hovertemplate=f"<b>{name}</b>{bias}<br>output here: %{{z:.3f}}<extra></extra>"))
-            if col in (0, last) and len(names) <= 12:  # input and output names beside their tiles
+            if col in (0, last):  # input and output names beside their tiles
                 notes.append(dict(x=x - 0.1 if col == 0 else x + 1.1, y=y, text=name, showarrow=False,
                                   xanchor="right" if col == 0 else "left", font=dict(size=12)))
-        crowded = max(len(n) for n in layers.names) > 16  # narrow columns: short titles
+        crowded = len(layers.names) > 4  # narrow columns: short titles
         title = "Inputs" if col == 0 else "Output" if col == last else f"{'H' if crowded else 'Hidden '}{col}"
         notes.append(dict(x=x + 0.5, y=ys[0] + 0.6, text=title, showarrow=False, yanchor="bottom",
                           font=dict(size=13)))
@@ -115,7 +127,7 @@ def _tile_traces(layers: DiagramLayers) -> tuple[list[dict], list[dict]]:
 def _edges(layers: DiagramLayers) -> list[tuple[int, int, int, float]]:
     """(layer, from, to, weight) of every weight drawn: all, or the MAX_LINES largest."""
     edges = [(l, i, j, float(W[i, j])) for l, W in enumerate(layers.weights, 1)
-             for i in range(W.shape[0]) for j in range(W.shape[1])]
+             for i in range(shown(W.shape[0])) for j in range(shown(W.shape[1]))]
     if len(edges) > MAX_LINES:
         edges = sorted(edges, key=lambda e: -abs(e[3]))[:MAX_LINES]
     return edges
@@ -138,7 +150,7 @@ def _line_traces(layers: DiagramLayers, edges: list[tuple[int, int, int, float]]
         xs, ys = groups.setdefault((w >= 0, step), ([], []))
         xs += [x0, x1, None]
         ys += [y0, y1, None]
-        n_to = layers.weights[l - 1].shape[1]
+        n_to = shown(layers.weights[l - 1].shape[1])
         t = 0.3 + 0.4 * (j / (n_to - 1) if n_to > 1 else 0.5)
         marks["x"].append(x0 + t * (x1 - x0))
         marks["y"].append(y0 + t * (y1 - y0))
@@ -163,6 +175,8 @@ def _selected_node_box(layers: DiagramLayers, selected: Param | None) -> list[di
     if not selected or selected[0] != "b":
         return []
     _, layer, j, _ = selected
+    if j >= shown(len(layers.names[layer])):
+        return []
     x, y = layer * (1 + GAP), _column_ys(len(layers.names[layer]))[j]
     return [dict(type="rect", x0=x - 0.08, x1=x + 1.08, y0=y - 0.58, y1=y + 0.58,
                  line=dict(color="black", width=3, dash="dot"))]
@@ -174,17 +188,25 @@ def diagram_figure(layers: DiagramLayers, selected: Param | None = None, title: 
     tiles, notes = _tile_traces(layers)
     edges = _edges(layers)
     n_weights = sum(W.size for W in layers.weights)
-    if len(edges) < n_weights:
+    widest = max(len(names) for names in layers.names)
+    if widest > MAX_NODES:
+        drawn = f"First {shown(widest)} units per layer drawn; the editor below reaches all"
+        title = f"{title}<br><sup>{drawn}</sup>" if title else drawn
+    elif len(edges) < n_weights:
         drawn = f"The {len(edges):,} largest of {n_weights:,} weights drawn"
         title = f"{title}<br><sup>{drawn}</sup>" if title else drawn
-    tallest = max(len(names) for names in layers.names)
+    tallest = min(widest, MAX_NODES)
     columns = len(layers.names)
     inputs = layers.images[0]
     top_input = float(np.abs(inputs[np.isfinite(inputs)]).max(initial=0.0)) or 1.0
     hidden = np.concatenate([a.ravel() for a in layers.images[1:-1]]) if columns > 2 else np.zeros(1)
     low, high = unit_range(layers.activation, hidden)
     axis: dict[str, Any] = dict(colorscale=UNIT_SCALE, showscale=False)
-    x_range = [-1.6, (columns - 1) * (1 + GAP) + 2.8]
+    # Room for the names beside the first and last columns, as a share of the width: they keep their
+    # size in pixels however many columns there are, so a wide network needs more of its units for them.
+    span = (columns - 1) * (1 + GAP) + 1 + 0.2
+    total = span / (1 - sum(LABEL_SHARE))
+    x_range = [-0.1 - LABEL_SHARE[0] * total, span - 0.1 + LABEL_SHARE[1] * total]
     y_range = [-(tallest - 1) / 2 * PITCH - 0.7, (tallest - 1) / 2 * PITCH + 1.4]
     # Tiles stay square (scaleanchor): as tall as a column about 480 px wide needs, within bounds.
     fit = 60 + 480 * (y_range[1] - y_range[0]) / (x_range[1] - x_range[0])

@@ -277,17 +277,35 @@ def decimate(values: Sequence[float], max_points: int = MAX_CURVE_POINTS) -> tup
     return x[idx], y[idx]
 
 
+def decades(low: float, high: float) -> list[float]:
+    """A log axis's range (in log10 units, as Plotly takes it) from the decade at or below ``low``
+    to the decade at or above ``high``: every tick a power of ten, at least one decade shown."""
+    lo = math.floor(math.log10(low)) if low > 0 and math.isfinite(low) else 0
+    hi = math.ceil(math.log10(high)) if high > 0 and math.isfinite(high) else lo + 1
+    return [lo, max(hi, lo + 1)]
+
+
+LOG_TICKS = dict(type="log", dtick=1, exponentformat="power", minor=dict(ticks="outside", dtick="D1"))
+
+
 def loss_figure(losses: Sequence[float], stopped_at: int | None, convention: str, height: int = 340) -> go.Figure:
-    """The training loss per pass (log-log axes), and where training stopped if it levelled off."""
+    """The training loss per pass (log-log axes, ticks on decades only), and where training stopped
+    if it levelled off. The ranges are set from the data (at most the passes run on x)."""
     x, y = decimate(losses)
     line = dict(type="scatter", x=x, y=y, mode="lines", line=dict(color=CLASS_COLORS[0], width=2),
                 name="training loss", hovertemplate="pass %{x:,}: loss %{y:.4g}<extra></extra>")
-    fig = _figure([line], "Training loss", height,
-                  xaxis=dict(type="log", title=dict(text="pass (log scale)")),
-                  yaxis=dict(type="log", title=dict(text=f"{convention} (log scale)")))
+    finite = y[np.isfinite(y) & (y > 0)]
+    fig = _figure([line], f"Training {convention}", height,
+                  xaxis=dict(**LOG_TICKS, range=[0, math.log10(max(len(losses), 10))],
+                             title=dict(text="pass (log scale)")),
+                  yaxis=dict(**LOG_TICKS, range=decades(finite.min(), finite.max()) if finite.size else None,
+                             title=dict(text="per point (log scale)")))
     if stopped_at is not None:
-        fig.add_vline(x=stopped_at, line=dict(color="#444", dash="dash"),
-                      annotation_text=f"levelled off at pass {stopped_at:,}", annotation_position="top left")
+        # A shape on a log axis takes the value itself, an annotation its log10 (Plotly's rule): a
+        # vline's own annotation at pass 200 would stretch the axis to 10^200.
+        fig.add_vline(x=stopped_at, line=dict(color="#444", dash="dash"))
+        fig.add_annotation(x=math.log10(stopped_at), y=1, yref="paper", xanchor="right", yanchor="top",
+                           text=f"levelled off at pass {stopped_at:,}", showarrow=False)
     return fig
 
 
@@ -320,9 +338,10 @@ def percent(value: float | None) -> str:
 
 
 def loss_label(reduction: str, kind: Kind = "binary") -> str:
-    """What the training loss is, in a few words."""
+    """What the training loss curve shows, in a few words: always per point (``reduction`` is kept
+    for callers; a summed run's curve is divided by the number of points)."""
     data = "½ squared error" if kind == "regression" else "cross-entropy"
-    return f"{'summed' if reduction == 'sum' else 'mean'} {data} + L2"
+    return f"loss per point: {data} + L2 penalty"
 
 
 def score_text(run: PlaygroundRun, value: float | None) -> str:
@@ -347,13 +366,15 @@ def run_snapshots_figure(run: PlaygroundRun, discretize: bool = False) -> go.Fig
     score = "R²" if run.kind == "regression" else "accuracy"
     frames = [(s.passes, s.proba,
                ("Before training (random weights)" if s.passes == 0 else f"After pass {s.passes:,}")
-               + f": train {score} {score_text(run, s.train_accuracy)}, loss {s.train_loss:.4g}")
+               + f": train {score} {score_text(run, s.train_accuracy)}, "
+               f"loss per point {run.per_point(s.train_loss):.4g}")
               for s in run.snapshots]
     return snapshots_figure(run.small_grid, frames, run.data, kind=run.kind, discretize=discretize)
 
 
 def run_loss_figure(run: PlaygroundRun) -> go.Figure:
-    return loss_figure(run.history.train_loss, run.flat_at, loss_label(run.settings.reduction, run.kind))
+    losses = np.asarray(run.history.train_loss, float)
+    return loss_figure(run.per_point(losses), run.flat_at, loss_label(run.settings.reduction, run.kind))
 
 
 def run_units_figures(run: PlaygroundRun) -> list[go.Figure]:

@@ -48,7 +48,7 @@ class HandNetwork:
     start_pass: int
     steps: int = 0
     edited: list[Param] = field(default_factory=list)  # in the order first set
-    last_loss: float | None = None  # the loss of the last batch stepped on
+    last_loss: float | None = None  # the loss per point of the last batch stepped on (with the penalty)
 
     @classmethod
     def start(cls, run: PlaygroundRun, source: Any, passes: int | None = None) -> "HandNetwork":
@@ -72,7 +72,8 @@ class HandNetwork:
         self.model.fit(feature_matrix(data.X_train, s.features), data.y_train, epochs=1, batch_size=s.batch_size,
                        optimizer=s.optimizer, lr=s.lr, callback=one_batch)
         self.steps += 1
-        self.last_loss = losses[0]
+        n = len(data.X_train)  # per point, the page's one scale: a summed batch loss over its points
+        self.last_loss = losses[0] / (min(s.batch_size or n, n) if s.reduction == "sum" else 1)
         return self.last_loss
 
     def set(self, param: Param, value: float) -> None:
@@ -85,8 +86,8 @@ class HandNetwork:
         start = "the initial weights" if self.start_pass == 0 else f"the weights after pass {self.start_pass:,}"
         parts = []
         if self.steps:
-            parts.append(f"{self.steps:,} step{'s' * (self.steps != 1)} taken by hand (last batch loss "
-                         f"{self.last_loss:.4g})")
+            parts.append(f"{self.steps:,} step{'s' * (self.steps != 1)} taken by hand (last batch's loss "
+                         f"per point {self.last_loss:.4g})")
         if self.edited:
             shown = ", ".join(f"{label(p)} = {get_param(self.model, p):.4g}" for p in self.edited[:3])
             more = f" and {len(self.edited) - 3} more" if len(self.edited) > 3 else ""

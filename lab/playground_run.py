@@ -31,6 +31,7 @@ SWEEP_SIZES = (1, 2, 3, 4, 5, 20, 50)  # tutorial A's hidden-size sweep
 OSCILLATION_WINDOW = 1000  # the last passes looked at for a loss that bounces ...
 BOUNCE_MIN = 1e-3  # ... by at least 0.1% per pass (smaller bounces are invisible on the curve)
 SEVERE_RATIO = 2.0  # a final loss twice the lowest one: not converging
+STOP_RULE = "Stop when the loss levels off"  # the sidebar's name for the rule (lab/playground.py)
 GRID_STEPS = 80  # boundary grid: 80 x 80 points (contours interpolate between them)
 SMALL_GRID_STEPS = 40  # snapshots, hidden units and the sweep's small multiples
 
@@ -135,6 +136,11 @@ class PlaygroundRun:
         text = "-".join(map(str, sizes))
         return f"{text} {self.settings.activation}" if len(sizes) > 2 else f"{text}, no hidden layer"
 
+    def per_point(self, objective: float) -> float:
+        """The objective as trained (summed over the training points, or their mean) per point: the
+        one scale the page shows; the summed form appears only where tutorial A's sum is the lesson."""
+        return objective / len(self.data.X_train) if self.settings.reduction == "sum" else objective
+
     def inputs(self, X: np.ndarray) -> np.ndarray:
         """The network's inputs (n, d) for points of the plane X (n, 2)."""
         return feature_matrix(X, self.features)
@@ -146,11 +152,12 @@ class PlaygroundRun:
         if self.history.diverged:
             return f"Trained {self.passes_run:,} passes, then the loss became infinite: training stopped."
         if self.flat_at is not None and levelled_off(self.history.train_loss) == "bouncing":
-            return (f"Trained {self.passes_run:,} of {total:,} passes, then stopped: the loss bounces, but its mean "
+            return (f"Trained {self.passes_run:,} of {total:,} passes, then stopped by *{STOP_RULE}*: the loss "
+                    f"bounces, but its mean "
                     f"over the last {BOUNCE_WINDOW} passes was within {FLAT_TOLERANCE:.2%} of its mean over the "
                     f"{BOUNCE_WINDOW} before.")
         if self.flat_at is not None:
-            return (f"Trained {self.passes_run:,} of {total:,} passes, then stopped: over the last "
+            return (f"Trained {self.passes_run:,} of {total:,} passes, then stopped by *{STOP_RULE}*: over the last "
                     f"{FLAT_WINDOW} passes the loss stayed within {FLAT_TOLERANCE:.2%} of its value.")
         return f"Trained all {self.passes_run:,} passes."
 

@@ -9,6 +9,7 @@ says which problem it is, so the link needs no separate parameter).
 """
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from .playground import (
@@ -88,7 +89,10 @@ def show_link_problems(problems: list[QueryProblem]) -> None:
             st.warning(f"The link's {p.message}", icon=":material/link_off:")
     missing = [quoted(p.param) for p in problems if p.raw is None]
     if missing:
-        st.info(f"Not in the link, so at their defaults: {', '.join(missing)}.", icon=":material/link:")
+        st.info(f"The link sets {len(KNOBS) - len(missing)} of {len(KNOBS)} settings; other settings: defaults.",
+                icon=":material/link:")
+        with st.expander(f"The {len(missing)} settings at their defaults"):
+            st.markdown(", ".join(missing))
     unknown = [quoted(p.param) for p in problems if p.param not in KNOBS]
     if unknown:
         st.info(f"Not settings of this page, ignored: {', '.join(unknown)}.", icon=":material/link:")
@@ -185,8 +189,9 @@ def write_link(settings: PlaygroundSettings) -> None:
 
 def preset_buttons(settings: PlaygroundSettings) -> Preset | None:
     """One button per preset (a click sets every knob); returns the preset ``settings`` match, if any."""
-    active = None
-    for column, preset in zip(st.columns(len(PRESETS)), PRESETS):
+    active, per_row = None, 3  # three a row: six in one row cut the longer names at 1400 px
+    columns = [column for start in range(0, len(PRESETS), per_row) for column in st.columns(per_row)]
+    for column, preset in zip(columns, PRESETS):
         matches = preset.settings == settings
         active = preset if matches else active
         column.button(preset.name, key=PREFIX + "preset_" + preset.name.lower().replace(" ", "_"),
@@ -195,15 +200,25 @@ def preset_buttons(settings: PlaygroundSettings) -> Preset | None:
     return active
 
 
-def _metric_changes(settings: PlaygroundSettings, metrics: dict[str, float | None]) -> dict[str, float | None]:
-    """Each metric's change since the settings were last different (None on the first run, or unknown)."""
+def _metric_changes(settings: object, metrics: dict[str, float | None], kind: str) -> dict[str, float | None]:
+    """Each metric's change since the settings were last different (None on the first run, when
+    unknown, or when the problem changed kind: a regression loss never compares with a cross-entropy)."""
     shown = st.session_state.get(SHOWN)
     if shown is not None and shown[0] != settings:
         st.session_state[PREVIOUS] = shown
-    st.session_state[SHOWN] = (settings, metrics)
-    before = st.session_state.get(PREVIOUS, (None, {}))[1]
+    st.session_state[SHOWN] = (settings, metrics, kind)
+    previous = st.session_state.get(PREVIOUS, (None, {}, kind))
+    before = previous[1] if previous[2:] == (kind,) else {}
     return {name: value - before[name] if value is not None and before.get(name) is not None else None
             for name, value in metrics.items()}
+
+
+def delta_text(change: float | None, accuracy: bool = False) -> str | None:
+    """A metric's change as shown, or None when it rounds to zero (no "-0.000" in green)."""
+    if change is None or not np.isfinite(change):
+        return None
+    text = f"{change * 100:+.1f} pts" if accuracy else f"{change:+.3f}"
+    return None if float(text.removesuffix(" pts")) == 0 else text
 
 
 def show_metrics(run: PlaygroundRun, identity: object = None) -> None:
@@ -216,7 +231,7 @@ def show_metrics(run: PlaygroundRun, identity: object = None) -> None:
     score = "R²" if regression else "accuracy"
     metrics = {f"Train {score}": run.train_accuracy, f"Test {score}": run.test_accuracy,
                "Train loss": run.train_loss, "Test loss": run.test_loss}
-    changes = _metric_changes(run.settings if identity is None else identity, metrics)
+    changes = _metric_changes(run.settings if identity is None else identity, metrics, run.kind)
     n_train, n_test = len(run.data.X_train), len(run.data.X_test)
     no_test = "No test points: the train ratio is 1 (as in tutorial A), or your points have none."
     per_point = "half the squared error" if regression else "cross-entropy"
@@ -233,20 +248,21 @@ def show_metrics(run: PlaygroundRun, identity: object = None) -> None:
         accuracy, change = label.startswith(("Train accuracy", "Test accuracy")), changes[label]
         if label.endswith("R²"):
             shown = "n/a" if value is None else (f"{value:.3f}" if value > -1000 else "below -1000")
-            delta = f"{change:+.3f}" if change and abs(change) < 1000 else None
+            delta = delta_text(change) if change is None or abs(change) < 1000 else None
         else:
             shown = "n/a" if value is None else (f"{value:.1%}" if accuracy else f"{value:.3f}")
-            delta = None if not change else (f"{change * 100:+.1f} pts" if accuracy else f"{change:+.3f}")
+            delta = delta_text(change, accuracy)
         column.metric(label, shown, delta=delta, delta_color="inverse" if label.endswith("loss") else "normal",
                       help=helps[label], border=True)
 
 
 def show_training_summary(run: PlaygroundRun) -> None:
-    """What training did (passes, why it stopped, nn's status), and a loss that bounces or blows up."""
+    """What training did (passes, which rule stopped it), and a loss that bounces or blows up."""
     history, wobble = run.history, run.oscillation
-    st.markdown(f"{run.stop_text} nn's `History.status`: **{history.status}** ({history.message}).")
+    st.markdown(run.stop_text)  # in the page's words (passes, the sidebar's rule), not nn's "epochs"
     if history.diverged:
-        st.warning(f"**Diverged.** {history.message}.", icon=":material/trending_up:")
+        st.warning("**Diverged.** The loss became infinite: each step overshot further. Try a smaller learning "
+                   "rate.", icon=":material/trending_up:")
     elif wobble and wobble.severe:
         st.warning(f"**Not converging.** The loss ended {wobble.final_over_lowest:,.0f} times above the lowest value "
                    f"it reached, turning up or down on {wobble.turns:.0%} of the last {wobble.window:,} passes: "
@@ -260,16 +276,19 @@ def show_training_summary(run: PlaygroundRun) -> None:
 
 
 def loss_convention(run: PlaygroundRun) -> str:
-    """The loss convention in use, with its numbers, and what the other one would change."""
+    """The page's one loss scale (per point), and, where tutorial A sums, its summed form as the lesson."""
     n, lr = len(run.data.X_train), run.settings.lr
     data = "half the squared error" if run.kind == "regression" else "the cross-entropy"
+    scale = (f"**Every loss on this page is per training point**: the metrics show {data} per point "
+             f"(**{run.train_loss:.4g}** on the training points, without the penalty, so that it compares with "
+             f"the test loss); the curve adds the L2 penalty: **{run.per_point(run.objective):.4g}** per point "
+             "at the end.")
     if run.settings.reduction == "sum":
-        return (f"**The loss is summed over the {n} training points**, as in tutorial A: {data} of "
-                f"every point, added up, plus (λ/2)·ΣW² = **{run.objective:.4g}** at the end "
-                f"({run.objective / n:.4g} per point: tutorial A prints its loss divided by the number of "
-                f"points). The gradient is summed too, so a step is {n} times larger than with the mean. "
-                f"With **mean**, lr {lr:g} would move {n} times slower, and the L2 penalty, which is not "
-                f"divided, would weigh {n} times more against the data.")
-    return (f"**The loss is the mean over the {n} training points** of {data}, plus (λ/2)·ΣW² = "
-            f"**{run.objective:.4g}** at the end. Tutorial A sums instead: at the same learning rate its steps "
-            f"are {n} times larger, and its penalty weighs {n} times less against the data.")
+        return (f"{scale}\n\n**Summed, as in tutorial A**: training minimises the loss summed over the {n} "
+                f"training points plus (λ/2)·ΣW², **{run.objective:.4g}** at the end ({n} times the per-point "
+                f"value; tutorial A prints it divided by the number of points). The gradient is summed too, so a "
+                f"step is {n} times larger than with the mean. With **mean**, lr {lr:g} would move {n} times "
+                f"slower, and the L2 penalty, which is not divided, would weigh {n} times more against the data.")
+    return (f"{scale}\n\n**Mean, unlike tutorial A**: training minimises this mean plus (λ/2)·ΣW². Tutorial A "
+            f"sums over the {n} points instead: at the same learning rate its steps are {n} times larger, and its "
+            f"penalty weighs {n} times less against the data.")

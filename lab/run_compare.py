@@ -127,3 +127,9 @@ def with_differences(rows: list[dict], names: tuple[str, ...] = MNIST_SETTINGS) 
             change = ", ".join(changes) or "same settings"
         out.append({**row, DIFFERS: change})
     return out
+
+
+def differs_column(shown: list[dict], runs: list[dict], names: tuple[str, ...] = MNIST_SETTINGS) -> list[dict]:
+    """The table's rows ``shown`` (each with its "run" number) with the DIFFERS column of ``runs``."""
+    change = {row["run"]: row[DIFFERS] for row in with_differences(runs, names)}
+    return [{**row, DIFFERS: change.get(row["run"], "")} for row in shown]

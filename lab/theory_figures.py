@@ -119,7 +119,7 @@ def weight_histograms(weights: Mapping[str, np.ndarray], bins: int = 61, limit: 
                                    xbins=dict(start=-limit, end=limit, size=size),
                                    marker_color=LINE_COLORS[i - 1]), 1, i)
     fig.update_xaxes(range=[-limit, limit], title_text="weight")
-    fig.update_yaxes(type="log", title_text="count (log)", col=1)
+    fig.update_yaxes(type="log", dtick=1, title_text="count (log)", col=1)  # tick labels on decades only
     fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), bargap=0.05)
     return fig
 
@@ -149,7 +149,8 @@ def schedule_figure(curves: Mapping[str, np.ndarray], highlight: Sequence[str] =
         fig.add_trace(go.Scatter(x=np.arange(len(lr)), y=lr, name=name, mode="lines",
                                  line=dict(color=color, width=4 if name in highlight else 1.5)))
     fig.update_layout(height=340, margin=dict(l=10, r=10, t=10, b=10),
-                      xaxis=dict(title="epoch t"), yaxis=dict(title="learning rate", type="log", exponentformat="e"))
+                      xaxis=dict(title="epoch t"),
+                      yaxis=dict(title="learning rate", type="log", dtick=1, exponentformat="e"))  # decades only
     return fig
 
 

@@ -6,6 +6,7 @@ from streamlit_drawable_canvas import st_canvas  # only here: it needs a running
 from lab.code import show_code
 from lab.default_digit_model import (NOT_SURE_BELOW, digit_model_problem, load_default_model,
                                      read_drawing)
+from lab.digit_novelty import load_basis
 from lab.digit_preprocess import BOX, SIDE, decode_png, mnist_style, preprocess
 from lab.draw_figures import digit_image, hidden_activations, probability_chart, saliency_map
 from lab.page import start_page
@@ -96,14 +97,24 @@ if pixels is None:
 
 reading = read_drawing(trained.model, pixels)
 names = trained.class_names
+# Digits only: the patterns are those of MNIST's digits (a Fashion-MNIST model reads other shapes).
+odd = load_basis().reasons(pixels) if trained.dataset != "fashion" else []
 with result_col:
+    if odd:
+        st.warning("**Unlike the digits the network learnt from.** " + " ".join(
+            f"{reason[:1].upper()}{reason[1:]}" for reason in odd) + " A network always picks one of its "
+            f"{len(names)} classes, however strange the input, so its guess below means little here.",
+            icon=":material/help:")
     seen_col, guess_col = st.columns(2)
     with seen_col:
         st.caption("What the network sees: 28x28, after the preprocessing")
         st.plotly_chart(digit_image(reading.pixels, title="", height=220), key="draw_seen")
     with guess_col:
         st.metric("Prediction", names[reading.top])
-        if reading.sure:
+        if odd:
+            st.markdown(f"**a guess**: probability {reading.confidence:.0%}, for a drawing unlike its training "
+                        "digits")
+        elif reading.sure:
             st.markdown(f"with probability **{reading.confidence:.0%}**")
         else:
             st.markdown(f"**not sure**: the top probability is only {reading.confidence:.0%} "

@@ -6,7 +6,7 @@ from lab import explain
 from lab import mnist_figures as figures
 from lab.explain_ui import copy_as_python, explain_popover
 from lab.python_script import mnist_script
-from lab.run_compare import with_differences
+from lab.run_compare import differs_column
 from lab.code import show_code
 from lab.page import start_page
 from lab.text import MAX_MESSAGE, plain
@@ -14,7 +14,7 @@ from lab.mnist_data import SOURCE_LABELS, SOURCE_TITLES
 from lab.mnist_results import MAX_UPLOAD_BYTES, model_bytes
 from lab.mnist_session import (ACTIVE_RUN_KEY, BATCH_LABELS, OUTCOME_KEY, RUNS_KEY,
                                accept_upload, apply_config, config_from_widgets, data_overview,
-                               finish_run, get_data, load_data, train_in_turn, widget_values)
+                               finish_run, get_data, load_data, runs_rows, train_in_turn, widget_values)
 from lab.mnist_training import DEFAULT_PRESET, PRESETS
 from nn import ACTIVATIONS, INITIALIZERS, MLP, OPTIMIZERS, SCHEDULES
 from nn.training import train
@@ -93,11 +93,15 @@ except ValueError as err:
     config = None
     st.error(f"Hidden layer sizes: {plain(err, MAX_MESSAGE)}")
 
-train_column, stop_column, _ = st.columns([1, 1, 4])
+train_column, stop_column, stop_note = st.columns([1, 1, 4])
 train_clicked = train_column.button("Train", type="primary", key="mnist_train", disabled=config is None,
                                     width="stretch")
 stop_column.button("Stop", key="mnist_stop", width="stretch",
                    help="Stops training and keeps the network as it is at that moment.")
+# Streamlit draws its own Stop (top right, while any page runs); no setting hides it outside an embed.
+stop_note.caption("**Stop** here ends training and shows the results of the network as it is. Streamlit's own "
+                  "*Stop* at the top right, shown while a page runs, also halts training, but the results "
+                  "appear only at your next click: use this one.")
 show_code(train, MLP.backward, label="Show the code that trains")
 panel_holder = st.empty()
 
@@ -133,6 +137,17 @@ if outcome is not None:
     c3.metric("Training time", f"{outcome.seconds:.1f} s" if outcome.seconds else "–")
     st.caption(f"Network {outcome.name}, evaluated on the test split of {SOURCE_TITLES[outcome.dataset]}."
                + ("" if outcome.status == "diverged" else " The Draw page now uses this network."))
+    if state.get(RUNS_KEY):  # beside this run's numbers, where runs are compared
+        st.markdown("**This session's runs**, newest first: change one setting, train again, compare.")
+        st.dataframe(pd.DataFrame(differs_column(runs_rows(state[RUNS_KEY]), state[RUNS_KEY])), hide_index=True,
+                     key="mnist_runs_table",
+                     width="stretch", column_config={  # pixel widths: the whole row fits at 1400 px
+                         "run": st.column_config.NumberColumn(width=40), "data": st.column_config.TextColumn(width=70),
+                         "network": st.column_config.TextColumn(width=125),
+                         "test accuracy": st.column_config.NumberColumn(format="%.4f", width=105),
+                         "epochs": st.column_config.TextColumn(width=95),
+                         "seconds": st.column_config.NumberColumn(width=70),
+                         "settings": st.column_config.TextColumn(width=400)})
     if outcome.history is not None and outcome.history.epoch:
         st.plotly_chart(figures.learning_curves(outcome.history), key="mnist_curves")
         st.caption("Training loss and accuracy are measured on the batches as they were trained "
@@ -194,21 +209,33 @@ if outcome is not None:
         st.write("No mistakes on the test split.")
 
     W1 = outcome.model.W[0]
+    W1_before = outcome.initial_weights[0] if outcome.initial_weights else None
     shown_units = min(64, W1.shape[1])
     st.markdown(f"**What each hidden neuron looks for**: the 784 incoming weights of {shown_units} of "
-                f"the {W1.shape[1]} first-layer units, drawn as 28×28 images (red excites, blue inhibits).")
-    st.plotly_chart(figures.first_layer_weights(W1, max_units=shown_units), key="mnist_weights")
+                f"the {W1.shape[1]} first-layer units, drawn as 28×28 images (red excites, blue inhibits), "
+                "the units with the most structure first (where neighbouring weights agree).")
+    change = W1_before is not None and st.toggle(
+        "Show what training changed (weights after − before)", value=True, key="mnist_weights_change",
+        help="The weights start random; training adds to them. The change shows what each unit learnt.")
+    pictured = W1 - W1_before if change else W1
+    order = figures.most_structured(pictured, shown_units)
+    st.plotly_chart(figures.first_layer_weights(pictured[:, order], max_units=shown_units), key="mnist_weights")
     explain_popover(explain.weights_text(W1, outcome.model.b[0]), key="mnist_explain_weights")
+    summary = figures.structure_summary(W1, W1_before)
+    static = f"neighbouring weights agree with a correlation of {summary['weights']:.2f} (median unit; random is 0)"
+    if W1_before is not None:
+        st.caption(f"The weights themselves: {static}. They started random ({outcome.config.init} "
+                   f"initialisation) and training moved them by {summary['moved']:.0%} of their size on average, "
+                   "so the random start still shows as static. What training added is smooth (correlation "
+                   f"{summary['change']:.2f}): the strokes and blobs each unit learnt to look for.")
+    else:
+        st.caption(f"The weights: {static}. An uploaded model has no 'before' to subtract: its random start "
+                   "still shows as static where training moved the weights little.")
     st.markdown("**Weights per layer**" + (", before and after training." if outcome.initial_weights
                                           else " (an uploaded model: no 'before')."))
     st.plotly_chart(figures.weight_histograms(outcome.model.W, outcome.initial_weights), key="mnist_hist")
     copy_as_python(mnist_script(outcome.config, outcome.dataset) if outcome.config else None, key="mnist_python",
                    unavailable="An uploaded model has no training settings to reproduce: train one here first.")
-
-if state.get(RUNS_KEY):
-    st.subheader("This session's runs")
-    st.dataframe(pd.DataFrame(with_differences(state[RUNS_KEY])).iloc[::-1], hide_index=True, key="mnist_runs_table",
-                 column_config={"test accuracy": st.column_config.NumberColumn(format="%.4f")})
 
 # ---- Models -----------------------------------------------------------------------------------
 st.subheader("Save or load a model")

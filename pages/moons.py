@@ -95,9 +95,10 @@ with left:
     event = st.plotly_chart(figures.run_boundary_figure(shown, discretize=settings.discretize, click=click),
                             key=controls.BOUNDARY, on_select="rerun", selection_mode="points", config=PLOT)
     controls.remember_click(event)
-    st.caption("Filled circles: training points. White diamonds: test points, held out from training."
-               + (" Click anywhere on the plane to add a point; the network retrains on it." if classification
-                  else " Colours: the predicted value (background) and each point's target."))
+    st.caption(("Filled circles: training points. White diamonds: test points, held out from training. "
+                "Click anywhere on the plane to add a point; the network retrains on it.") if classification else
+               ("Circles: training points; diamonds: test points, held out from training. Colours: the predicted "
+                "value (background) and each point's target (the points)."))
     explain_ui.explain_popover(explain.boundary_text(shown, shown_model), key="moons_explain_boundary")
     controls.points_panel(settings, (points if points is not None else Points.from_data(run.data)).to_csv())
 

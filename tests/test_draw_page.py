@@ -68,7 +68,23 @@ def test_a_drawn_digit_is_read_and_shown(app_test, digit):
     assert [(m.label, m.value) for m in at.metric] == [("Prediction", str(label))]
     assert any("with probability" in m.value for m in at.markdown)
     assert len(at.get("plotly_chart")) == 4  # 28x28 preview, probabilities, saliency, hidden units
-    assert not at.info
+    assert not at.info and not at.warning  # a real digit, drawn big: no "unlike the digits" warning
+
+
+def test_a_drawing_unlike_any_digit_says_so(app_test, digit):
+    # A tiny digit in a corner, as the canvas sends it: 40 px tall, drawn with a wide pen.
+    from scipy import ndimage
+    tiny = np.zeros((280, 280, 4), np.uint8)
+    tiny[..., 3] = 255
+    grey = np.zeros((280, 280), np.uint8)
+    grey[5:45, 5:45] = np.asarray(Image.fromarray(digit[0].reshape(28, 28)).resize((40, 40)))
+    grey = ndimage.grey_dilation(grey, footprint=np.hypot(*np.mgrid[-8:9, -8:9]) <= 8)
+    tiny[..., :3] = grey[..., None]
+    at = run_with(app_test, tiny)
+    warning = " ".join(w.value for w in at.warning)
+    assert "Unlike the digits the network learnt from" in warning and "draw the digit bigger" in warning
+    assert any(m.value.startswith("**a guess**") for m in at.markdown)
+    assert not any("with probability" in m.value for m in at.markdown)
 
 
 def test_a_dot_is_not_a_digit(app_test):

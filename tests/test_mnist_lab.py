@@ -282,6 +282,21 @@ def test_first_layer_weights_one_tile_per_unit():
     assert red[0] > red[2] and blue[2] > blue[0] and (white == 255).all()
 
 
+def test_weight_structure_tells_strokes_from_static():
+    rng = np.random.default_rng(0)
+    noise = rng.normal(size=(784, 3))
+    yy, xx = np.mgrid[:28, :28]
+    stroke = np.exp(-((xx - 14) ** 2) / 8.0).ravel()  # a smooth vertical bar
+    W1 = np.column_stack([noise, stroke, stroke + 0.3 * rng.normal(size=784)])
+    structure = figures.weight_structure(W1)
+    assert np.all(np.abs(structure[:3]) < 0.1) and structure[3] > 0.9 and 0.1 < structure[4] < structure[3]
+    assert list(figures.most_structured(W1, 2)) == [3, 4]
+    # Trained on top of a random start: the weights look like static, the change does not.
+    summary = figures.structure_summary(noise[:, :1] + 0.2 * stroke[:, None], noise[:, :1])
+    assert summary["weights"] < 0.2 and summary["change"] > 0.9 and 0 < summary["moved"] < 1
+    assert set(figures.structure_summary(W1)) == {"weights"}
+
+
 def test_confusion_figure():
     cm = np.array([[5, 1], [3, 0]])
     fig = figures.confusion_figure(cm, ["a", "b"], normalize=False, selected=(1, 0))

@@ -141,7 +141,8 @@ def test_a_loss_that_bounces_around_a_level_stops_and_says_so():
     assert run.flat_at == run.passes_run < 5000 and levelled_off(losses) == "bouncing"
     last, before = np.mean(losses[-BOUNCE_WINDOW:]), np.mean(losses[-2 * BOUNCE_WINDOW:-BOUNCE_WINDOW])
     assert abs(last - before) <= FLAT_TOLERANCE * last
-    assert run.stop_text.startswith(f"Trained {run.passes_run:,} of 20,000 passes, then stopped: the loss bounces")
+    assert run.stop_text.startswith(f"Trained {run.passes_run:,} of 20,000 passes, then stopped by *Stop when the "
+                                    "loss levels off*: the loss bounces")
     # The weights where it stopped draw the boundary the full run would: the average no longer moves.
     full = run_playground(replace(DEFAULTS, neurons=4, stop_when_flat=False))
     assert abs(full.train_accuracy - run.train_accuracy) <= 0.02
@@ -236,9 +237,32 @@ def test_preset_linear_network_cannot_bend():
 
 
 def test_preset_deep_sigmoid_sits_on_a_plateau():
-    run = run_playground(_preset("Deep sigmoid"))
-    assert run.flat_at is not None and run.flat_at <= 1000
-    assert run.train_loss == pytest.approx(np.log(2), abs=0.01) and run.train_accuracy < 0.7
+    settings = _preset("Deep sigmoid")
+    assert not settings.stop_when_flat  # the preset runs through the plateau, so the curve shows it
+    run = run_playground(settings)
+    per_point = run.per_point(np.asarray(run.history.train_loss))
+    assert np.allclose(per_point[:300], np.log(2), atol=0.01)  # a coin toss for hundreds of passes ...
+    assert per_point[-1] < 0.2 and run.train_accuracy > 0.9  # ... then it escapes
+    # With the stopping rule on, it stops on the plateau, having barely learnt.
+    stopped = run_playground(replace(settings, stop_when_flat=True))
+    assert stopped.flat_at is not None and stopped.flat_at <= 1000
+    assert stopped.train_loss == pytest.approx(np.log(2), abs=0.01) and stopped.train_accuracy < 0.7
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.name)
+def test_every_preset_loss_chart_spans_sane_ranges(preset):
+    """The axes the browser draws: x within the passes run, y within the decades of the curve."""
+    run = run_playground(preset.settings)
+    fig = figures.run_loss_figure(run)
+    spec = json.loads(pio.to_json(fig, validate=False))["layout"]
+    x_low, x_high = spec["xaxis"]["range"]
+    assert x_low == 0 and 10 ** x_high <= max(run.passes_run, 10) * 1.0001 and 10 ** x_high <= 1e6
+    per_point = run.per_point(np.asarray(run.history.train_loss))
+    y_low, y_high = spec["yaxis"]["range"]
+    assert 10 ** y_low <= per_point.min() and per_point.max() <= 10 ** y_high <= 100 * per_point.max()
+    assert float(y_low).is_integer() and float(y_high).is_integer()  # decades only
+    for note in spec.get("annotations", []):  # a label on a log axis sits at log10(pass)
+        assert 0 <= note["x"] <= x_high
 
 
 # ---- extremes ----------------------------------------------------------------------------------
@@ -316,7 +340,9 @@ def test_units_figure_tiles():
 
 def test_loss_figure_marks_the_stop(default_run):
     fig = figures.run_loss_figure(default_run)
-    assert fig.layout.xaxis.type == "log" and "summed" in fig.layout.yaxis.title.text
+    assert fig.layout.xaxis.type == "log" and "per point" in fig.layout.yaxis.title.text + fig.layout.title.text
+    assert fig.layout.xaxis.dtick == fig.layout.yaxis.dtick == 1  # tick labels on decades only
+    assert max(fig.data[0].y) == pytest.approx(default_run.history.train_loss[0] / 160)
     assert any("levelled off" in (a.text or "") for a in fig.layout.annotations)
     assert len(fig.data[0].x) <= figures.MAX_CURVE_POINTS + 2
 
@@ -369,7 +395,7 @@ def test_regression_trains_its_loss_falls_and_it_is_drawn():
     for fig in (figures.run_boundary_figure(run), figures.run_snapshots_figure(run), figures.run_loss_figure(run)):
         go.Figure(fig.to_dict())
     assert "R² " in figures.run_boundary_figure(run).layout.title.text
-    assert "½ squared error" in figures.run_loss_figure(run).layout.yaxis.title.text
+    assert "½ squared error" in figures.run_loss_figure(run).layout.title.text
 
 
 def test_several_classes_show_each_predicted_class():

@@ -75,19 +75,48 @@ def test_selected_weight_and_bias_are_marked():
     assert param_label(names, ("b", 2, 1, 0)) == "b2: bias of P(class 1)"
 
 
-def test_a_large_network_draws_its_largest_weights_and_says_so():
+def test_a_large_network_draws_its_first_units_and_says_how_many_more():
     model = MLP([7, 50, 50, 50, 50, 50, 50, 6], seed=0)
     grid = Grid(np.linspace(-1, 1, 40), np.linspace(-1, 1, 40))
     features = ("x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2")
     layers = diagram_layers(model, features, grid)
     assert [len(n) for n in layers.names] == list(model.layer_sizes)
-    assert layers.images[1].shape == (50, 10, 10)  # a coarser grid for a large network
     fig = diagram_figure(layers)
+    tiles = [t.name for t in fig.data if t.type == "heatmap"]
+    # 7 inputs and 6 outputs fit in a column of MAX_NODES; each hidden layer shows its first 7 units.
+    assert tiles[:7] == list(layers.names[0]) and tiles[-6:] == list(layers.names[-1])
+    assert tiles[7:14] == [f"h1.{j}" for j in range(1, 8)] and len(tiles) == 7 + 6 * 7 + 6
+    notes = [a.text for a in fig.layout.annotations]
+    assert notes.count("+43<br>more") == 6 and "P(class 5)" in notes and "x₁·x₂" in notes
+    assert "First 7 units per layer drawn" in fig.layout.title.text
+    assert [a.text for a in fig.layout.annotations if a.text.startswith(("H", "In", "Out"))] == \
+        ["Inputs", "H1", "H2", "H3", "H4", "H5", "H6", "Output"]
     marks = next(t for t in fig.data if t.name == "weights")
-    assert len(marks.x) == MAX_LINES and fig.layout.title.text == "The 1,200 largest of 13,150 weights drawn"  # no title given
+    assert len(marks.x) == 7 * 7 + 5 * 7 * 7 + 7 * 6 < MAX_LINES  # only between the units drawn
+    assert max(layer for layer, i, j in marks.customdata) == 7 and max(j for *_, j in marks.customdata) == 6
+    # The names beside the columns fit: the range leaves them a fixed share of the width.
+    x_low, x_high = fig.layout.xaxis.range
+    assert (0 - x_low) / (x_high - x_low) >= 0.15 and (x_high - (7 * 2.8 + 1)) / (x_high - x_low) >= 0.2
+    assert len(pio.to_json(fig, validate=False)) < 300_000
+    # A weight or bias of a unit not drawn is still editable, just not framed.
+    assert diagram_figure(layers, selected=("b", 1, 30, 0)).layout.shapes == ()
+
+
+def test_beyond_max_lines_only_the_largest_weights_are_drawn():
+    names = node_names(("x1", "x2"), [2, 8, 8, 2], "binary")
+    rng = np.random.default_rng(0)
+    weights = (rng.normal(size=(2, 8)), rng.normal(size=(8, 8)), rng.normal(size=(8, 2)))
+    layers = _layers(weights, tuple(np.zeros(W.shape[1]) for W in weights), names)
+    import lab.playground_diagram as diagram
+    old, diagram.MAX_LINES = diagram.MAX_LINES, 20
+    try:
+        fig = diagram_figure(layers)
+    finally:
+        diagram.MAX_LINES = old
+    marks = next(t for t in fig.data if t.name == "weights")
+    assert len(marks.x) == 20 and fig.layout.title.text == "The 20 largest of 96 weights drawn"
     smallest_drawn = min(abs(float(t.split("= ")[-1])) for t in marks.text)
-    assert smallest_drawn == pytest.approx(np.sort(np.abs(np.concatenate([W.ravel() for W in model.W])))[-MAX_LINES], abs=1e-4)
-    assert len(pio.to_json(fig, validate=False)) < 1_000_000
+    assert smallest_drawn == pytest.approx(np.sort(np.abs(np.concatenate([W.ravel() for W in weights])))[-20], abs=1e-3)
 
 
 def test_diagram_layers_are_what_the_network_computes(run):

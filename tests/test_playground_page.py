@@ -139,6 +139,24 @@ def test_regression_trains_and_its_loss_falls(app_test):
     assert loss[-1] < 0.2 * loss[0]
     assert _charts(at)["boundary"]["data"][0]["type"] == "heatmap"  # the predicted surface
     assert at.query_params["dataset"] in ("bump", ["bump"])
+    caption = " ".join(c.value for c in at.caption)
+    assert "diamonds: test points" in caption and "White diamonds" not in caption  # they are coloured here
+
+
+def test_switching_to_regression_compares_no_loss_with_a_cross_entropy(app_test):
+    at = _page(app_test)
+    at.radio(key="moons_problem").set_value("regression").run()
+    deltas = {m.label: m.proto.delta for m in at.metric}
+    assert deltas == {"Train R²": "", "Test R²": "", "Train loss": "", "Test loss": ""}
+    at.select_slider(key="moons_lr").set_value(0.001).run()  # regression to regression: changes shown
+    assert any(m.proto.delta for m in at.metric)
+
+
+def test_a_step_shows_no_zero_change():
+    from lab.playground_ui import delta_text
+    assert delta_text(-0.00004) is None and delta_text(0.0004) is None and delta_text(-0.0) is None
+    assert delta_text(0.0004, accuracy=True) is None and delta_text(-0.004, accuracy=True) == "-0.4 pts"
+    assert delta_text(0.0123) == "+0.012" and delta_text(None) is None and delta_text(float("nan")) is None
 
 
 def test_editing_a_weight_changes_the_boundary_without_retraining(app_test):
@@ -173,6 +191,10 @@ def test_the_diagram_follows_the_snapshots(app_test):
     at.button(key="moons_step").click().run()
     note = " ".join(i.value for i in at.info)
     assert "from the initial weights, 1 step taken by hand" in note
+    # The step's batch loss is per point, the page's one scale: about ln 2 for a fresh network.
+    per_point = float(note.split("last batch's loss per point ")[1].split(")")[0])
+    assert 0.3 < per_point < 1.5
+    assert all(m.proto.delta not in ("+0.000", "-0.000", "+0.0 pts", "-0.0 pts") for m in at.metric)
     assert at.select_slider(key="moons_view_pass").disabled
 
 
@@ -188,4 +210,4 @@ def test_large_and_multiclass_networks_render(app_test, query):
     assert not at.exception and not at.error, (at.exception, at.error)
     charts = _charts(at)
     assert len([t for t in charts["diagram"]["data"] if t["type"] == "heatmap"]) == \
-        (2 + 6 * 50 + 2 if "neurons" in query else 2 + 3 + 3)
+        (2 + 6 * 7 + 2 if "neurons" in query else 2 + 3 + 3)  # 7 of 50 drawn, then "+43 more"

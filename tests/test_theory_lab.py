@@ -174,3 +174,12 @@ def test_matrix_figure_prints_each_matrix_by_name():
     np.testing.assert_array_equal(fig.data[0].z, A)
     assert fig.data[0].texttemplate == "%{z:.3f}"
     assert fig.layout.xaxis.title.text == "A (2×3)" and fig.layout.xaxis2.domain[1] == 1.0
+
+
+def test_log_axes_label_decades_only():
+    """A log axis labels powers of ten only ("100, 9, 8, ..., 2, 10" read as noise)."""
+    curves = demos.schedule_curves(0.1, 50, 0.1)
+    schedule = figs.schedule_figure(curves)
+    histograms = figs.weight_histograms({"none": np.random.default_rng(0).normal(size=500)})
+    for axis in (schedule.layout.yaxis, histograms.layout.yaxis):
+        assert axis.type == "log" and axis.dtick == 1

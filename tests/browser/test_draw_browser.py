@@ -47,3 +47,24 @@ def test_draw_a_seven(page, app_server):
     wait_for_app_idle(page)
     expect(main.get_by_text("Draw a digit on the black square")).to_be_visible()
     expect(main.locator('[data-testid="stMetric"]')).to_have_count(0)
+
+
+def test_a_scribble_is_called_unlike_any_digit(page, app_server):
+    page.goto(app_server + "/draw")
+    wait_for_app_idle(page)
+    main = page.locator('[data-testid="stMain"]')
+    box = page.locator(CANVAS).bounding_box()
+    # A scrawl: one stroke zigzagging back and forth across the square 30 times.
+    zigzag = [((0.1 + 0.8 * ((i * 0.37) % 1)), 0.1 + 0.8 * ((i * 0.61) % 1)) for i in range(31)]
+    stroke(page, box, zigzag, steps=4)
+    wait_for_app_idle(page)
+    expect(main.locator('[data-testid="stMetric"]')).to_contain_text("Prediction")
+    expect(main.locator('[data-testid="stAlertContentWarning"]')).to_contain_text(
+        "Unlike the digits the network learnt from")
+    expect(main.get_by_text(re.compile(r"^a guess"))).to_be_visible()
+    expect(main.locator(".js-plotly-plot")).to_have_count(4)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    page.set_viewport_size({"width": 1400, "height": 1400})
+    wait_for_app_idle(page)
+    page.wait_for_timeout(1000)  # Plotly redraws at the new size
+    screenshot(page, "draw-scribble")

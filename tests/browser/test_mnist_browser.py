@@ -38,7 +38,7 @@ def test_train_watch_progress_and_open_a_confusion_cell(page, app_server):
     assert len(moving) >= 3, f"the epoch bar hardly moved: {epochs_seen}"
     assert epochs_seen == sorted(epochs_seen), "the epoch bar went backwards"
 
-    expect(page.get_by_text("Test accuracy")).to_be_visible()
+    expect(page.get_by_text("Test accuracy", exact=True)).to_be_visible()  # not the runs table's column
     # The confusion matrix by its widget key: selecting it by the text "predicted class" sometimes
     # matched a second chart as well (the CI runs of 1 December 2026).
     matrix = page.locator('.st-key-mnist_cm [data-testid="stPlotlyChart"]')
@@ -57,6 +57,20 @@ def test_train_watch_progress_and_open_a_confusion_cell(page, app_server):
     matrix.scroll_into_view_if_needed()
     screenshot(page, "mnist")
 
+    # This session's runs sit in the results, whole: no column cut on the right.
+    heading = page.get_by_text("This session's runs", exact=False)
+    runs = heading.locator('xpath=following::div[@data-testid="stDataFrame"][1]')
+    runs.scroll_into_view_if_needed()
+    expect(runs).to_be_visible()
+    scroller = runs.locator(".dvn-scroller").first
+    screenshot(page, "mnist-runs")
+    widths = scroller.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert widths[0] <= widths[1] + 1, f"the runs table scrolls sideways: {widths}"
+    weights = page.locator(".st-key-mnist_weights")
+    weights.scroll_into_view_if_needed()
+    expect(page.get_by_text("What training added is smooth", exact=False)).to_be_visible()
+    screenshot(page, "mnist-hidden-units")
+
 
 def test_stop_keeps_the_network_as_it_was(page, app_server):
     page.goto(app_server + "/")
@@ -70,5 +84,5 @@ def test_stop_keeps_the_network_as_it_was(page, app_server):
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
     wait_for_app_idle(page)
     expect(page.get_by_text(re.compile(r"^Stopped after \d+ complete epochs?"))).to_be_visible()
-    expect(page.get_by_text("Test accuracy")).to_be_visible()
+    expect(page.get_by_text("Test accuracy", exact=True)).to_be_visible()  # not the runs table's column
     expect(page.get_by_text("The Draw page now uses this network", exact=False)).to_be_visible()

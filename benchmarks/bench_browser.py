@@ -1,0 +1,180 @@
+"""What a student waits for in a real browser: Chromium against a fresh `streamlit run app.py`.
+
+After one warm visit (the server has loaded its modules), times from the student's action:
+  - slider step -> metrics: a keyboard step of the Noise slider (0.20 -> 0.25, each step on a data
+    seed of its own, so no step is served from the cache) until the metrics show the new run;
+  - slider step -> idle: the same, until the page has stopped changing (the run finished and no
+    element of the page changed for 300 ms: every chart redrawn);
+  - preset -> metrics, click on the plane -> metrics: the same for a preset button and a click that
+    adds a point;
+  - fresh Moons link / fresh Theory page -> first chart: a new browser context (nothing cached)
+    opening the page, until the first Plotly chart is on screen.
+Each row gives the median and the range over the repeats, with a breakdown from the browser:
+websocket messages (count, kB, when the last one arrived) and Chromium's own main-thread time
+(script, layout and style, from the DevTools Performance domain).
+
+    python benchmarks/bench_browser.py --steps 8 --loads 3     # about two minutes; prints a table
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, VIEWPORT, running_app, wait_for_app_idle  # noqa: E402
+
+TIMEOUT_MS = 60_000
+QUIET_MS = 300  # no change to the page for this long: idle
+CHART = '[data-testid="stPlotlyChart"] .main-svg'
+# The four metrics' values as one text: it changes when a new run's numbers are on screen.
+METRICS = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].map(e => e.innerText).join("|")"""
+WATCH = """() => {  // the time of the last change to the page, and of the script's state
+    window.__last_change = performance.now();
+    new MutationObserver(() => { window.__last_change = performance.now(); })
+        .observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+}"""
+
+
+class Probe:
+    """One page's websocket traffic and main-thread time, read before and after an action."""
+
+    def __init__(self, page) -> None:
+        self.page, self.frames = page, []
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.send("Performance.enable")
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        self.frames.append((time.perf_counter(), len(payload)))
+
+    def main_thread(self) -> dict[str, float]:
+        metrics = {m["name"]: m["value"] for m in self.cdp.send("Performance.getMetrics")["metrics"]}
+        return {"script": metrics["ScriptDuration"],
+                "layout": metrics["LayoutDuration"] + metrics["RecalcStyleDuration"]}
+
+
+def timed_action(page, probe: Probe, act) -> dict[str, float]:
+    """Seconds from ``act()`` to new metrics and to idle, with the traffic and main-thread time it caused."""
+    before = page.evaluate(METRICS)
+    page.evaluate(WATCH)
+    frames_before, cpu_before = len(probe.frames), probe.main_thread()
+    start, page_start = time.perf_counter(), page.evaluate("performance.now()")
+    act()
+    page.wait_for_function(f"old => ({METRICS})() !== old", arg=before, polling="raf", timeout=TIMEOUT_MS)
+    metrics = time.perf_counter() - start
+    wait_for_app_idle(page, timeout=TIMEOUT_MS)
+    page.wait_for_function(f"() => performance.now() - window.__last_change > {QUIET_MS}", polling=50,
+                           timeout=TIMEOUT_MS)
+    idle = (page.evaluate("window.__last_change") - page_start) / 1000
+    frames = probe.frames[frames_before:]
+    cpu = probe.main_thread()
+    return {"metrics": metrics, "idle": idle, "messages": len(frames), "kB": sum(n for _, n in frames) / 1000,
+            "last message": (frames[-1][0] - start) if frames else 0.0,
+            "script": cpu["script"] - cpu_before["script"], "layout": cpu["layout"] - cpu_before["layout"]}
+
+
+def first_chart(browser, url: str) -> dict[str, float]:
+    """A fresh browser context opens ``url``: seconds to the first chart, and what arrived before it."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        probe = Probe(page)
+        bundle = []
+        page.on("requestfinished", lambda r: bundle.append(time.perf_counter()) if "plotly" in r.url.lower() else None)
+        start = time.perf_counter()
+        page.goto(url, timeout=TIMEOUT_MS)
+        page.locator(CHART).first.wait_for(state="visible", timeout=TIMEOUT_MS)
+        chart = time.perf_counter() - start
+        cpu = probe.main_thread()
+        return {"first chart": chart, "messages": len(probe.frames), "kB": sum(n for _, n in probe.frames) / 1000,
+                "last message": max((t for t, _ in probe.frames), default=start) - start,
+                "plotly bundle": (bundle[0] - start) if bundle else float("nan"),
+                "script": cpu["script"], "layout": cpu["layout"]}
+    finally:
+        context.close()
+
+
+def slider_steps(browser, url: str, steps: int) -> list[dict[str, float]]:
+    results = []
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    probe = Probe(page)
+    for seed in range(1, steps + 1):
+        page.goto(f"{url}/moons?data_seed={seed}", timeout=TIMEOUT_MS)
+        page.locator(CHART).first.wait_for(state="visible", timeout=TIMEOUT_MS)
+        wait_for_app_idle(page, timeout=TIMEOUT_MS)
+        slider = (page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]').filter(has_text="Noise")
+                  .get_by_role("slider"))
+        slider.focus()
+        results.append(timed_action(page, probe, lambda: page.keyboard.press("ArrowRight")))
+    context.close()
+    return results
+
+
+def other_actions(browser, url: str, repeats: int) -> dict[str, list[dict[str, float]]]:
+    results: dict[str, list] = {"preset -> metrics": [], "click on the plane -> metrics": []}
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    probe = Probe(page)
+    for seed in range(100, 100 + repeats):
+        page.goto(f"{url}/moons?data_seed={seed}", timeout=TIMEOUT_MS)
+        page.locator(CHART).first.wait_for(state="visible", timeout=TIMEOUT_MS)
+        wait_for_app_idle(page, timeout=TIMEOUT_MS)
+        preset = page.locator('[class*="st-key-moons_preset_learning_rate"] button').first
+        results["preset -> metrics"].append(timed_action(page, probe, preset.click))
+        plane = page.locator('[data-testid="stPlotlyChart"]').first.locator(".nsewdrag").first
+        plane.scroll_into_view_if_needed()
+        box = plane.bounding_box()
+        where = (box["x"] + box["width"] * (0.3 + 0.05 * (seed - 100)), box["y"] + box["height"] * 0.4)
+        results["click on the plane -> metrics"].append(timed_action(page, probe, lambda: page.mouse.click(*where)))
+    context.close()
+    return results
+
+
+def summary(rows: list[dict[str, float]], key: str) -> str:
+    values = [r[key] for r in rows]
+    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=8, help="slider steps timed (each on a data seed of its own)")
+    parser.add_argument("--loads", type=int, default=3, help="fresh-browser page loads timed per page")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with running_app(ARTIFACTS / "bench-browser-server.log") as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        first_chart(browser, url + "/moons")  # the warm run: the server loads its modules and trains once
+        first_chart(browser, url + "/theory")
+        rows = {"slider step": slider_steps(browser, url, args.steps)}
+        rows.update(other_actions(browser, url, max(3, args.loads)))
+        loads = {"fresh Moons link -> first chart": [first_chart(browser, url + f"/moons?data_seed={200 + i}")
+                                                     for i in range(args.loads)],
+                 "fresh Theory page -> first chart": [first_chart(browser, url + "/theory") for _ in range(args.loads)]}
+        browser.close()
+
+    print(f"Browser timings, seconds: median (min-max); {args.steps} slider steps, {args.loads} loads per page\n")
+    print("| what the student does | -> metrics | -> idle | ws messages | ws kB | last ws message | "
+          "main thread: script | layout+style |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, results in rows.items():
+        print(f"| {name} | {summary(results, 'metrics')} | {summary(results, 'idle')} | "
+              f"{summary(results, 'messages')} | {summary(results, 'kB')} | {summary(results, 'last message')} | "
+              f"{summary(results, 'script')} | {summary(results, 'layout')} |")
+    print("\n| page opened in a fresh browser | -> first chart | ws messages | ws kB | last ws message | "
+          "Plotly bundle loaded | main thread: script | layout+style |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, results in loads.items():
+        print(f"| {name} | {summary(results, 'first chart')} | {summary(results, 'messages')} | "
+              f"{summary(results, 'kB')} | {summary(results, 'last message')} | {summary(results, 'plotly bundle')} | "
+              f"{summary(results, 'script')} | {summary(results, 'layout')} |")
+
+
+if __name__ == "__main__":
+    main()
