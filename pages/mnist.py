@@ -147,8 +147,9 @@ if outcome is not None:
                          "test accuracy": st.column_config.NumberColumn(format="%.4f", width=105),
                          "epochs": st.column_config.TextColumn(width=95),
                          "seconds": st.column_config.NumberColumn(width=70),
-                         "settings": st.column_config.TextColumn(width=400),
-                         "differs from the previous run": st.column_config.TextColumn(width=220)})
+                         "settings": st.column_config.TextColumn(width=290),
+                         "differs from the previous run": st.column_config.TextColumn(
+                             "changed", width=110, help="What differs from the previous run")})
     if outcome.history is not None and outcome.history.epoch:
         st.plotly_chart(figures.learning_curves(outcome.history), key="mnist_curves")
         st.caption("Training loss and accuracy are measured on the batches as they were trained "
