@@ -223,7 +223,8 @@ class NodeDetail:
                  f"then {f}.",
                  f"At the point ({number(self.point[0])}, {number(self.point[1])}) it reads "
                  + ", ".join(f"{n} = {number(v)}" for n, v in zip(self.inputs, self.values_in))
-                 + f": z = {sums} + {_factor(self.bias)} = **{number(self.z, 3)}**, and a = {f}(z) = **{number(self.a, 3)}**"
+                 + f": z = {sums} + {_factor(self.bias)} = **{number(self.z, 3)}**, "
+                 f"and a = {f}(z) = **{number(self.a, 3)}**"
                  + (" (softmax uses the other outputs' scores too)." if is_output and output == "softmax" else "."),
                  f"**How training would change it.** Over the {self.n_train} training points the loss is "
                  f"{self.loss:.4g}. Its gradient (from `MLP.trace`) says how fast the loss grows if a number "
@@ -292,14 +293,17 @@ def confusion_text(confusion: np.ndarray, class_names: Sequence[str]) -> str:
                    f"{int(confusion[hardest].sum())} images recognised.")
 
 
-def weights_text(W1: np.ndarray, b1: np.ndarray) -> str:
-    """The first layer's weight images: what unit 1 computes, and where its strongest weights sit."""
-    w = W1[:, 0]
+def weights_text(W1: np.ndarray, b1: np.ndarray, unit: int = 0, change: bool = False) -> str:
+    """The first layer's weight images: what a unit computes, and where the first pictured unit's
+    (``unit``, 0-based) strongest weights sit. ``change``: the pictures show weights after − before."""
+    w = W1[:, unit]
     high, low = int(np.argmax(w)), int(np.argmin(w))
-    return (f"Each hidden unit of the first layer computes z = w₁·pixel₁ + … + w₇₈₄·pixel₇₈₄ + b: one weight per "
-            f"pixel, drawn at that pixel's place (red positive, blue negative). Ink on a red pixel raises z, ink on "
-            f"a blue one lowers it, so each image is the pattern its unit looks for. Unit 1's weights run from "
-            f"{number(float(w.min()))} (row {low // 28 + 1}, column {low % 28 + 1}) to {number(float(w.max()))} "
-            f"(row {high // 28 + 1}, column {high % 28 + 1}), and its bias is {number(float(b1[0]))}. Across all "
-            f"{W1.shape[1]} units the weights average {float(np.abs(W1).mean()):.3f} in size.")
-
+    shown = ("Here each picture shows what training added to those weights (after − before), which is where "
+             "the pattern is: the random start is subtracted. " if change else "")
+    return ("Each hidden unit of the first layer computes z = w₁·pixel₁ + … + w₇₈₄·pixel₇₈₄ + b: one weight per "
+            "pixel, drawn at that pixel's place (red positive, blue negative). Ink on a red pixel raises z, ink on "
+            f"a blue one lowers it, so each image is the pattern its unit looks for. {shown}The first picture is "
+            f"unit {unit + 1}: its weights run from {number(float(w.min()))} (row {low // 28 + 1}, column "
+            f"{low % 28 + 1}) to {number(float(w.max()))} (row {high // 28 + 1}, column {high % 28 + 1}), and its "
+            f"bias is {number(float(b1[unit]))}. Across all {W1.shape[1]} units the weights average "
+            f"{float(np.abs(W1).mean()):.3f} in size.")

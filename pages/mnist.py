@@ -222,7 +222,8 @@ if outcome is not None:
     pictured = W1 - W1_before if change else W1
     order = figures.most_structured(pictured, shown_units)
     st.plotly_chart(figures.first_layer_weights(pictured[:, order], max_units=shown_units), key="mnist_weights")
-    explain_popover(explain.weights_text(W1, outcome.model.b[0]), key="mnist_explain_weights")
+    explain_popover(explain.weights_text(W1, outcome.model.b[0], int(order[0]), bool(change)),
+                    key="mnist_explain_weights")
     summary = figures.structure_summary(W1, W1_before)
     static = f"neighbouring weights agree with a correlation of {summary['weights']:.2f} (median unit; random is 0)"
     if W1_before is not None:

@@ -110,7 +110,8 @@ def test_mnist_texts():
     text = explain.confusion_text(cm, ("zero", "one", "two"))
     assert "4 of 6 (66.7%)" in text and "The class found least often is two: 0.0%" in text
     model = MLP([784, 4, 10], init="he", seed=0)
-    text = explain.weights_text(model.W[0], model.b[0])
-    high = int(np.argmax(model.W[0][:, 0]))
+    text = explain.weights_text(model.W[0], model.b[0], unit=2, change=True)
+    high = int(np.argmax(model.W[0][:, 2]))
+    assert "unit 3: its weights run from" in text and "after − before" in text
     assert f"(row {high // 28 + 1}, column {high % 28 + 1})" in text
-    assert f"{model.W[0][:, 0].max():.2f}" in text
+    assert f"{model.W[0][:, 2].max():.2f}" in text

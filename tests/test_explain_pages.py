@@ -68,7 +68,7 @@ def test_mnist_explains_and_copies_as_python(app_test):
     at = train(at, hidden="16", epochs=1)
     assert _popovers(at).count(LABEL) == 3  # curves, confusion matrix, weight images
     text = " ".join(m.value for m in at.markdown)
-    assert "the diagonal holds the right answers" in text and "Unit 1's weights run from" in text
+    assert "the diagonal holds the right answers" in text and "its weights run from" in text
     [script] = [c.value for c in at.code if "load_mnist" in c.value]
     shown = [m.value for m in at.metric if m.label == "Test accuracy"][0]
     accuracy = printed(run_script(script))

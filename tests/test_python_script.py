@@ -89,7 +89,8 @@ def test_moons_script_reproduces_the_run(settings):
 def test_moons_script_is_short_and_uses_nn_only():
     script = moons_script(DEFAULTS)
     imports = [line for line in script.splitlines() if line.startswith(("import", "from"))]
-    assert imports == ["from nn import MLP", "from nn.datasets import make_planar", "from nn.stopping import StopWhenFlat"]
+    assert imports == ["from nn import MLP", "from nn.datasets import make_planar",
+                       "from nn.stopping import StopWhenFlat"]
     assert len(script.splitlines()) < 20
     compile(script, "run.py", "exec")
 
