@@ -133,18 +133,20 @@ def diagram_text(run: PlaygroundRun, model: MLP) -> str:
 
 
 def loss_text(run: PlaygroundRun, model: MLP) -> str:
-    """The loss curve: what is drawn, how far it fell, and train against test."""
+    """The loss curve (per point, as the chart draws it): how far it fell, the penalty in it, train against test."""
     losses = run.history.train_loss
-    first, last = losses[0], losses[-1]
+    first, last = run.per_point(losses[0]), run.per_point(losses[-1])
     n = len(run.data.X_train)
     with np.errstate(over="ignore", invalid="ignore"):  # a network that blew up: the numbers say so
         penalty = model.penalty()
-    half = next((i + 1 for i, value in enumerate(losses) if value <= first - (first - last) / 2), len(losses))
+    half = next((i + 1 for i, value in enumerate(losses) if value <= losses[0] - (losses[0] - losses[-1]) / 2),
+                len(losses))
     text = (f"The **loss** measures how wrong the network is on its {n} training points: 0 would be perfect. "
             f"Each pass, gradient descent nudges every weight a little in the direction that lowers it, and the "
-            f"curve shows the loss after every pass. It started at {first:.4g} and ended at {last:.4g} after "
-            f"{len(losses):,} passes; half of that fall came in the first {half:,} passes. The curve includes the "
-            f"penalty on large weights, (λ/2)·ΣW² = {penalty:.4g} at the end (λ = {run.settings.l2:g}).")
+            f"curve shows the loss per point after every pass. It started at {first:.4g} and ended at {last:.4g} "
+            f"after {len(losses):,} passes; half of that fall came in the first {half:,} passes. The curve includes "
+            f"the penalty on large weights, (λ/2)·ΣW² = {penalty:.4g} at the end (λ = {run.settings.l2:g})"
+            + (f", {run.per_point(penalty):.4g} per point." if run.settings.reduction == "sum" else "."))
     if run.test_loss is not None and run.train_loss > 0:
         ratio = run.test_loss / run.train_loss
         text += (f" Per point and without the penalty, the training loss is {run.train_loss:.3f} and the test loss "
