@@ -218,4 +218,22 @@ def diagram_figure(layers: DiagramLayers, selected: Param | None = None, title: 
         yaxis=dict(visible=False, scaleanchor="x", scaleratio=1, range=y_range),
         coloraxis=dict(cmin=-top_input, cmax=top_input, **axis), coloraxis2=dict(cmin=low, cmax=high, **axis),
         coloraxis3=dict(cmin=layers.output_range[0], cmax=layers.output_range[1], **axis))
-    return go.Figure(data=_line_traces(layers, edges, selected) + tiles, layout=layout, _validate=False)
+    # The nodes' marks above the tiles (a click there opens the node); the weights' marks stay the last trace.
+    lines = _line_traces(layers, edges, selected)
+    return go.Figure(data=lines[:-1] + tiles + _node_marks(layers) + lines[-1:], layout=layout, _validate=False)
+
+
+def _node_marks(layers: DiagramLayers) -> list[dict]:
+    """One invisible mark at the centre of every hidden and output node, to hover (its bias, as the tile)
+    and to click (customdata ["node", layer, unit]: the page opens that node)."""
+    marks: dict[str, list] = {"x": [], "y": [], "customdata": [], "text": []}
+    for col in range(1, len(layers.names)):
+        for j, (name, y) in enumerate(zip(layers.names[col], _column_ys(len(layers.names[col])))):
+            marks["x"].append(col * (1 + GAP) + 0.5)
+            marks["y"].append(y)
+            marks["customdata"].append(["node", col, j])
+            marks["text"].append(f"<b>{name}</b><br>bias b{col}[{j + 1}] = {layers.biases[col - 1][j]:.4g}"
+                                 "<br>click to open this node")
+    return [dict(type="scatter", mode="markers", name="nodes", showlegend=False,
+                 marker=dict(size=26, symbol="square", color="black", opacity=0),
+                 hovertemplate="%{text}<extra></extra>", **marks)]

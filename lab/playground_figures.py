@@ -397,3 +397,29 @@ def run_logistic_figure(run: PlaygroundRun, logistic: LogisticRun, height: int =
     title = (f"Logistic regression: train {percent(logistic.train_accuracy)}, "
              f"test {percent(logistic.test_accuracy)}")
     return boundary_figure(run.grid, logistic.proba, run.data, title, height, run.kind, discretize)
+
+
+def compare_figure(panels: Sequence[tuple[str, Grid, np.ndarray, PlanarData, Kind]], columns: int = 3,
+                   height: int | None = None) -> go.Figure:
+    """'Compare runs': small multiples, one (title, grid, output over the grid, points, kind) per run,
+    each over its own square (runs may differ in their data)."""
+    rows = max(1, math.ceil(len(panels) / columns))
+    height = height or 280 * rows
+    hgap, vgap, title_room = 0.03, 0.1, 40 / height  # two lines of title above each panel
+    width, tall = (1 - hgap * (columns - 1)) / columns, (1 - vgap * (rows - 1)) / rows
+    traces, layout, titles = [], {}, []
+    for i, (title, grid, proba, data, kind) in enumerate(panels):
+        r, c = divmod(i, columns)
+        n = "" if i == 0 else str(i + 1)
+        x0, y1 = round(c * (width + hgap), 6), round(1 - r * (tall + vgap), 6)
+        xaxis, yaxis = _axes(grid, showticklabels=False, ticks="")
+        layout[f"xaxis{n}"] = {**xaxis, "domain": [x0, min(1.0, round(x0 + width, 6))], "anchor": f"y{n}"}
+        layout[f"yaxis{n}"] = {**yaxis, "domain": [max(0.0, round(y1 - tall, 6)), y1 - title_room],
+                               "anchor": f"x{n}", "scaleanchor": f"x{n}", "constraintoward": "top"}
+        where = dict(xaxis=f"x{n}", yaxis=f"y{n}")
+        traces += (surface_traces(grid, proba, data, kind, colorbar=False, **where)
+                   + point_traces(data, 4, False, kind, **where))
+        titles.append(dict(text=title, x=x0 + width / 2, y=y1, xref="paper", yref="paper", showarrow=False,
+                           xanchor="center", yanchor="top", font=dict(size=12)))
+    return _figure(traces, "", height, annotations=titles, showlegend=False,
+                   margin=dict(l=10, r=10, t=10, b=10), **layout)

@@ -8,41 +8,19 @@ plain values (a config dict, arrays, a History), which is what travels between p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Sequence
+from typing import Any
 
 import numpy as np
 
 from nn import MLP, History, Progress
+from nn.stopping import BOUNCE_WINDOW, FLAT_TOLERANCE, FLAT_WINDOW, levelled_off  # noqa: F401 (re-exported)
 
 SNAPSHOT_PASSES = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
-FLAT_WINDOW = 100  # the loss has levelled off when, over the last 100 passes, ...
-FLAT_TOLERANCE = 1e-3  # ... it stayed within a band 0.1% of its value wide, ...
-BOUNCE_WINDOW = 500  # ... or, bouncing, its mean over 500 passes is within 0.1% of the 500 before
 
 
 def snapshot_passes(passes: int) -> list[int]:
     """Roughly log-spaced passes at which to keep the weights, up to ``passes``."""
     return [p for p in SNAPSHOT_PASSES if p <= passes]
-
-
-def levelled_off(losses: Sequence[float]) -> Literal["steady", "bouncing"] | None:
-    """Whether the loss (one value per pass) has stopped moving, and how; None while it moves.
-
-    "steady": over the last FLAT_WINDOW passes it stayed within a band FLAT_TOLERANCE of its value
-    wide. "bouncing": it jumps up and down, but around a level it no longer leaves: its mean over the
-    last BOUNCE_WINDOW passes is within FLAT_TOLERANCE of its mean over the BOUNCE_WINDOW before.
-    A loss still falling, even while it bounces, is neither.
-    """
-    if len(losses) > FLAT_WINDOW:
-        window = losses[-FLAT_WINDOW - 1:]
-        if max(window) - min(window) <= FLAT_TOLERANCE * abs(losses[-1]):
-            return "steady"
-    if len(losses) >= 2 * BOUNCE_WINDOW:
-        last = sum(losses[-BOUNCE_WINDOW:]) / BOUNCE_WINDOW
-        before = sum(losses[-2 * BOUNCE_WINDOW:-BOUNCE_WINDOW]) / BOUNCE_WINDOW
-        if abs(last - before) <= FLAT_TOLERANCE * abs(last):
-            return "bouncing"
-    return None
 
 
 @dataclass(frozen=True)

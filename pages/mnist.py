@@ -2,8 +2,12 @@
 import pandas as pd
 import streamlit as st
 
+from lab import explain
 from lab import mnist_figures as figures
 from lab.challenges import widgets as lesson
+from lab.explain_ui import copy_as_python, explain_popover
+from lab.python_script import mnist_script
+from lab.run_compare import differs_column
 from lab.code import show_code
 from lab.page import start_page
 from lab.text import MAX_MESSAGE, plain
@@ -139,18 +143,24 @@ if outcome is not None:
                + ("" if outcome.status == "diverged" else " The Draw page now uses this network."))
     if state.get(RUNS_KEY):  # beside this run's numbers, where runs are compared
         st.markdown("**This session's runs**, newest first: change one setting, train again, compare.")
-        st.dataframe(pd.DataFrame(runs_rows(state[RUNS_KEY])), hide_index=True, key="mnist_runs_table",
+        st.dataframe(pd.DataFrame(differs_column(runs_rows(state[RUNS_KEY]), state[RUNS_KEY])), hide_index=True,
+                     key="mnist_runs_table",
                      width="stretch", column_config={  # pixel widths: the whole row fits at 1400 px
                          "run": st.column_config.NumberColumn(width=40), "data": st.column_config.TextColumn(width=70),
                          "network": st.column_config.TextColumn(width=125),
                          "test accuracy": st.column_config.NumberColumn(format="%.4f", width=105),
                          "epochs": st.column_config.TextColumn(width=95),
                          "seconds": st.column_config.NumberColumn(width=70),
-                         "settings": st.column_config.TextColumn(width=400)})
+                         "settings": st.column_config.TextColumn(width=290),
+                         "differs from the previous run": st.column_config.TextColumn(
+                             "changed", width=110, help="What differs from the previous run")})
     if outcome.history is not None and outcome.history.epoch:
         st.plotly_chart(figures.learning_curves(outcome.history), key="mnist_curves")
         st.caption("Training loss and accuracy are measured on the batches as they were trained "
                    "(with dropout, if any); validation on held-out images after each epoch.")
+        n_fit = len(result_data.X_train) - (round(len(result_data.X_train) * outcome.config.val_fraction)
+                                            if outcome.config else 0)
+        explain_popover(explain.curves_text(outcome.history, n_fit), key="mnist_explain_curves")
 
     st.markdown("**Confusion matrix**: row = the true class, column = what the network said. "
                 "Click a cell, or pick a pair below, to see those test images.")
@@ -168,6 +178,8 @@ if outcome is not None:
     matrix_column.plotly_chart(figures.confusion_figure(ev.confusion, names, normalize, selected),
                                key="mnist_cm", on_select=select_cell, selection_mode="points",
                                config={"displayModeBar": False})
+    with matrix_column:
+        explain_popover(explain.confusion_text(ev.confusion, names), key="mnist_explain_confusion")
     table_column.markdown("**Per class**: precision = right when it says this class; "
                           "recall = found among the images of this class.")
     table_column.dataframe(pd.DataFrame(ev.per_class_rows(names)), hide_index=True,
@@ -214,6 +226,8 @@ if outcome is not None:
     pictured = W1 - W1_before if change else W1
     order = figures.most_structured(pictured, shown_units)
     st.plotly_chart(figures.first_layer_weights(pictured[:, order], max_units=shown_units), key="mnist_weights")
+    explain_popover(explain.weights_text(W1, outcome.model.b[0], int(order[0]), bool(change)),
+                    key="mnist_explain_weights")
     summary = figures.structure_summary(W1, W1_before)
     static = f"neighbouring weights agree with a correlation of {summary['weights']:.2f} (median unit; random is 0)"
     if W1_before is not None:
@@ -227,6 +241,8 @@ if outcome is not None:
     st.markdown("**Weights per layer**" + (", before and after training." if outcome.initial_weights
                                           else " (an uploaded model: no 'before')."))
     st.plotly_chart(figures.weight_histograms(outcome.model.W, outcome.initial_weights), key="mnist_hist")
+    copy_as_python(mnist_script(outcome.config, outcome.dataset) if outcome.config else None, key="mnist_python",
+                   unavailable="An uploaded model has no training settings to reproduce: train one here first.")
 
 # ---- Models -----------------------------------------------------------------------------------
 st.subheader("Save or load a model")

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lab import explain, explain_ui
 from lab import playground_controls as controls
 from lab import playground_figures as figures
 from lab import playground_ui as ui
@@ -14,6 +15,7 @@ from lab.playground_diagram import diagram_figure, diagram_layers
 from lab.playground_points import Points
 from lab.playground_run import SWEEP_SIZES, sweep_settings, with_weights
 from lab.playground_training import BOUNCE_WINDOW, FLAT_TOLERANCE, FLAT_WINDOW
+from lab.python_script import moons_script
 from nn import MLP
 from nn.training import train
 
@@ -82,6 +84,7 @@ with right:
     diagram_box = st.container()
     network = controls.network_controls(run, (run.settings, controls.points_version()))
 shown = run if network.trained else with_weights(run, network.theta)
+shown_model = shown.model()  # the network on screen, for the explanations' numbers
 
 with summary:
     ui.show_metrics(shown, network.identity)
@@ -99,16 +102,19 @@ with left:
                 "Click anywhere on the plane to add a point; the network retrains on it.") if classification else
                ("Circles: training points; diamonds: test points, held out from training. Colours: the predicted "
                 "value (background) and each point's target (the points)."))
+    explain_ui.explain_popover(explain.boundary_text(shown, shown_model), key="moons_explain_boundary")
     controls.points_panel(settings, (points if points is not None else Points.from_data(run.data)).to_csv())
 
 with diagram_box:
     output_range = figures.value_range(run.data) if run.kind == "regression" else (0.0, 1.0)
     layers = diagram_layers(run.model(network.theta), run.features, run.small_grid, output_range)
     st.plotly_chart(diagram_figure(layers, selected=network.param, title=network.title), key=controls.DIAGRAM,
-                    on_select=controls.pick_weight, selection_mode="points", config=PLOT)
+                    on_select=explain_ui.pick_weight_or_node, selection_mode="points", config=PLOT)
     st.caption("Each square is what one node computes over the plane of the boundary (blue: low, orange: high). "
                "Lines are weights: orange positive, blue negative, wider when larger. Hover a square for its bias, "
                "the small mark on a line for its weight; click the mark to set it below.")
+    explain_ui.explain_popover(explain.diagram_text(shown, shown_model), key="moons_explain_diagram")
+    explain_ui.node_panel(shown, shown_model)
 
 loss_column, text_column = st.columns([3, 2], gap="medium")
 with loss_column:
@@ -120,6 +126,7 @@ with text_column:
                f"over {BOUNCE_WINDOW} passes is within {FLAT_TOLERANCE:.2%} of the mean over the {BOUNCE_WINDOW} before "
                f"(checked every {FLAT_WINDOW} passes): a loss still falling goes on. Turn it off to run every pass, as "
                "the tutorial does. All in float64.")
+    explain_ui.explain_popover(explain.loss_text(run, run.model()), key="moons_explain_loss")
 
 # Only the tab on screen is computed and sent: the first visit draws four charts, not seven.
 learn_tab, units_tab, compare_tab = st.tabs(ui.TABS, key=ui.TAB, on_change="rerun")
@@ -129,6 +136,7 @@ with learn_tab:
                     "Drag the slider under the chart or press ▶ Play: the first few hundred passes move it most. "
                     "The slider above the diagram shows the same passes weight by weight; *Step* trains by hand.")
         st.plotly_chart(figures.run_snapshots_figure(run, settings.discretize), key="moons_snapshots", config=PLOT)
+        explain_ui.explain_popover(explain.snapshots_text(run), key="moons_explain_snapshots")
 
 with units_tab:
     if units_tab.open and not shown.hidden:
@@ -144,6 +152,7 @@ with units_tab:
             + "The output layer weighs the last layer's units together into the boundary above.")
         for layer, fig in enumerate(figures.run_units_figures(shown), 1):
             st.plotly_chart(fig, key=f"moons_units_{layer}", config=PLOT)
+        explain_ui.explain_popover(explain.units_text(shown), key="moons_explain_units")
 
 with compare_tab:
     if compare_tab.open and not classification:
@@ -160,6 +169,7 @@ with compare_tab:
                             key="moons_compare_logistic", config=PLOT)
         st.caption("Logistic regression (scikit-learn, its defaults, on x₁ and x₂) is a network without a hidden "
                    "layer: its boundary is always a straight line.")
+        explain_ui.explain_popover(explain.compare_text(shown, logistic), key="moons_explain_compare")
 
         if points is not None:
             st.markdown("**Hidden-size sweep.** It runs on generated data only, so that a click retrains one "
@@ -180,6 +190,8 @@ with compare_tab:
                 st.plotly_chart(figures.run_sweep_figure(sweep_runs, logistic, settings.discretize),
                                 key="moons_sweep", config=PLOT)
 
+explain_ui.compare_runs(explain_ui.remember_run(run))
+
 st.subheader("Share this setup")
 st.markdown("Every setting is in the address bar: copy the link, and whoever opens it sees this experiment "
             "(the same data, the same network, the same numbers)."
@@ -189,4 +201,7 @@ link = (st.context.url or "") + "?" + query_string(settings)
 st.markdown(f"[{link}]({link})")  # a link, not st.code: the browser need not load a code highlighter first
 lesson.teacher_panel("moons", to_query(settings), {name: knob.label for name, knob in KNOBS.items()})
 
+explain_ui.copy_as_python(None if points is not None else moons_script(settings), key="moons_python",
+                           unavailable="The script makes its data with `make_planar`; your own points are not in it. "
+                                       "Download them as CSV beside the boundary, or go back to generated data.")
 show_code(MLP.forward, MLP.backward, train, label="Show the code: forward, backward and the training loop")

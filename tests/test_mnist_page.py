@@ -77,8 +77,10 @@ def test_train_runs_to_the_end_and_shows_the_results(app_test, sample_test):
     assert len(runs) == 1 and runs[0]["network"] == "784-32-10 relu" and runs[0]["epochs run"] == 2
     # The runs table sits in the results, narrow enough for the page: the settings in one column.
     table = next(d.value for d in at.dataframe if "settings" in d.value.columns)
-    assert list(table.columns) == ["run", "data", "network", "test accuracy", "epochs", "seconds", "settings"]
+    assert list(table.columns) == ["run", "data", "network", "test accuracy", "epochs", "seconds", "settings",
+                                   "differs from the previous run"]
     assert table["epochs"][0] == "2 of 2" and table["data"][0] == "sample"
+    assert table["differs from the previous run"][0] == "first run"
     assert table["settings"][0].startswith(runs[0]["optimizer"])
     assert "This session's runs" not in [h.value for h in at.subheader]  # no longer a section at the bottom
     assert any(m.value.startswith("**This session's runs**") for m in at.markdown)
