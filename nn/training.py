@@ -9,9 +9,9 @@ from typing import Callable, Iterator, Literal
 import numpy as np
 
 from .model import MLP
-from .optimizers import make_optimizer
+from .optimizers import FULL_BATCH_OPTIMIZERS, OPTIMIZERS, SGD, Adam, Momentum, make_optimizer
 from .schedules import get_schedule
-from .validation import check_count, check_number
+from .validation import check_count, check_number, lookup
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,65 @@ class History:
                 for i in range(len(self.epoch))]
 
 
+class Recorder:
+    """What every optimiser shares after a batch and after an epoch: the callback, the history,
+    the validation set and early stopping."""
+
+    def __init__(self, model: MLP, epochs: int, batches: int,
+                 callback: Callable[[Progress], bool | None] | None,
+                 validation: tuple[np.ndarray, np.ndarray] | None, early_stopping: int | None) -> None:
+        self.model, self.epochs, self.batches, self.callback = model, epochs, batches, callback
+        self.validation, self.early_stopping = validation, early_stopping
+        self.history = History()
+        self.best_loss, self.best_theta = math.inf, None
+        self.start = time.perf_counter()
+
+    def report(self, kind: str, epoch: int, batch: int, loss: float, lr: float) -> bool:
+        """Tell the callback; True when it asks to stop (the history then says "stopped")."""
+        if self.callback is None:
+            return False
+        progress = Progress(kind, epoch, self.epochs, batch, self.batches, loss, lr,
+                            time.perf_counter() - self.start, self.history)
+        if self.callback(progress):
+            self.history.status = "stopped"
+            return True
+        return False
+
+    def epoch(self, epoch: int, train_loss: float, accuracy: float | None, lr: float) -> bool:
+        """Record one epoch (validation and early stopping included); True when training should end."""
+        history, model = self.history, self.model
+        history.epoch.append(epoch + 1)
+        history.train_loss.append(train_loss)
+        if accuracy is not None:
+            history.train_accuracy.append(accuracy)
+        history.lr.append(lr)
+        if self.validation is not None:
+            val_loss, val_accuracy = evaluate(model, *self.validation)
+            history.val_loss.append(val_loss)
+            if val_accuracy is not None:
+                history.val_accuracy.append(val_accuracy)
+            if self.early_stopping is not None:
+                if val_loss < self.best_loss:
+                    self.best_loss, self.best_theta, history.best_epoch = val_loss, model.theta.copy(), epoch + 1
+                elif epoch + 1 - history.best_epoch >= self.early_stopping:
+                    history.status = "early_stopped"
+        history.elapsed.append(time.perf_counter() - self.start)
+        self.report("epoch", epoch, self.batches, train_loss, lr)
+        return history.status != "running"
+
+
+def evaluate(model: MLP, X: np.ndarray, T: np.ndarray) -> tuple[float, float | None]:
+    """Loss (with the penalty) and accuracy (None for regression) on checked X (n, d), targets T (n, k),
+    computed in chunks (X may be of any numeric dtype)."""
+    loss_sum, correct = 0.0, 0
+    for rows, fwd in model.chunks(X, T):
+        loss_sum += fwd.loss_sum
+        if model.loss_fn.classifier:
+            correct += int(np.count_nonzero(fwd.yhat.argmax(axis=1) == T[rows].argmax(axis=1)))
+    loss = model.data_loss(loss_sum, len(X)) + model.penalty()
+    return loss, correct / len(X) if model.loss_fn.classifier else None
+
+
 # Overflow on the way to a diverged run is expected: it is detected from the loss and reported.
 @np.errstate(over="ignore", invalid="ignore")
 def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size: int | None = None,
@@ -67,114 +126,126 @@ def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size
           callback: Callable[[Progress], bool | None] | None = None) -> History:
     """Train ``model`` in place on X (n, d) and y (n,); returns the per-epoch History.
 
+    X may be of any numeric dtype (float64, uint8, ...): it is checked once, then each batch is cast
+    into one reused buffer of the model's dtype, so the training set is never copied whole.
     batch_size=None trains on the full batch. Minibatches are reshuffled every epoch with the
     model's generator. ``schedule`` is one of nn.schedules.SCHEDULES (default: "inverse_time"
     when decay > 0, else "constant"). ``early_stopping=k`` stops after k epochs without a lower
     validation loss and restores the best weights. ``callback`` returning True stops the run.
     A non-finite loss stops the run at once with status "diverged"; the weights stay finite.
+    ``optimizer="lbfgs"`` minimises the full-batch loss with L-BFGS (nn.lbfgs): each epoch is one of
+    its iterations, at most ``epochs``; it picks its own steps, so lr, momentum, decay and schedule
+    do not apply.
     """
-    X = model.check_X(X)
+    X = model.check_X(X, cast=False)
     T = model.targets(y, len(X))
     n = len(X)
     epochs = check_count("epochs", epochs)
+    full_batch = lookup({**OPTIMIZERS, **dict.fromkeys(FULL_BATCH_OPTIMIZERS)}, "optimizer", optimizer) is None
+    if full_batch and batch_size is not None and batch_size < n:
+        raise ValueError(f"optimizer {optimizer!r} trains on the full batch: batch_size must be None, got {batch_size!r}")
+    if full_batch and any(keep < 1.0 for keep in model.keep):
+        raise ValueError(f"optimizer {optimizer!r} needs the same loss at every evaluation: dropout and "
+                         "input_dropout must be 0")
     batch = n if batch_size is None else min(check_count("batch_size", batch_size), n)
     lr = check_number("lr", lr, 0.0, low_open=True)
     decay = check_number("decay", decay, 0.0)
     rate = get_schedule(schedule or ("inverse_time" if decay > 0 else "constant"))
-    opt = make_optimizer(optimizer, momentum)
+    opt = None if full_batch else make_optimizer(optimizer, momentum)
     if early_stopping is not None:
         early_stopping = check_count("early_stopping", early_stopping)
         if validation_data is None:
             raise ValueError("early_stopping needs validation_data to watch")
+    validation = None
     if validation_data is not None:
-        X_val = model.check_X(validation_data[0])
-        T_val = model.targets(validation_data[1], len(X_val))
+        X_val = model.check_X(validation_data[0], cast=False)
+        validation = (X_val, model.targets(validation_data[1], len(X_val)))
+    labels = T.argmax(axis=1) if model.loss_fn.classifier else None
+    if batch == n:
+        X = model.cast(X)  # the one batch, cast once
 
-    history = History()
-    classifier = model.loss_fn.classifier
+    recorder = Recorder(model, epochs, math.ceil(n / batch), callback, validation, early_stopping)
+    if full_batch:
+        from .lbfgs import fit_lbfgs
+
+        fit_lbfgs(model, X, T, labels, epochs, recorder)
+    else:
+        _descend(model, X, T, labels, epochs, batch, opt, lambda epoch: rate(lr, epoch, epochs, decay), recorder)
+    history, theta = recorder.history, model.theta
+    if history.status == "diverged":
+        return history
+    if recorder.best_theta is not None:
+        theta[...] = recorder.best_theta
+    if history.status == "running":
+        history.status = "completed"
+    history.message = history.message or {
+        "completed": f"trained {len(history.epoch)} epochs",
+        "stopped": f"stopped by request after {len(history.epoch)} epochs",
+        "early_stopped": f"validation loss stopped improving; kept epoch {history.best_epoch}",
+    }[history.status]
+    return history
+
+
+def _descend(model: MLP, X: np.ndarray, T: np.ndarray, labels: np.ndarray | None, epochs: int, batch: int,
+             opt: SGD | Momentum | Adam, rate: Callable[[int], float], recorder: Recorder) -> None:
+    """Minibatch gradient descent: per batch, forward, backward and one optimiser step, in place."""
+    n, history = len(X), recorder.history
     dropout = any(keep < 1.0 for keep in model.keep)
-    labels = T.argmax(axis=1) if classifier else None
-    batches = math.ceil(n / batch)
-    best_loss, best_theta = math.inf, None
     theta, grad = model.theta, model.grad
     last_finite = theta.copy()
-    start = time.perf_counter()
-
-    def report(kind: str, epoch: int, b: int, loss: float, lr_t: float) -> bool:
-        progress = Progress(kind, epoch, epochs, b, batches, loss, lr_t,
-                            time.perf_counter() - start, history)
-        return bool(callback(progress))
+    work = model.workspace(batch)
+    works = {batch: work}  # by batch size: the full batches, and the last, shorter one
+    if n % batch:
+        works[n % batch] = work.rows(n % batch)
+    scaled = opt.scaled_step  # fold lr into backprop, and step from lr * grad
 
     for epoch in range(epochs):
-        lr_t = rate(lr, epoch, epochs, decay)
+        lr_t = rate(epoch)
         loss_sum, penalty_sum, correct, seen = 0.0, 0.0, 0, 0
-        for b, (xb, tb, yb) in enumerate(minibatches(X, T, labels, batch, model.rng)):
-            fwd = model.forward(xb, tb, model.dropout_masks(len(xb)) if dropout else None)
+        for b, (xb, tb, yb) in enumerate(minibatches(X, T, labels, batch, model.rng, model.dtype)):
+            rows = len(xb)
+            fwd = model.forward(xb, tb, model.dropout_masks(rows) if dropout else None, work=works[rows])
             batch_loss = fwd.loss_sum
             if not math.isfinite(batch_loss):
                 return _diverged(model, history, last_finite, epoch, b)
             if b == 0:  # a finite loss means finite weights: keep them in case of divergence
-                last_finite = theta.copy()
-            penalty_sum += model.penalty() * len(xb)  # before the step, as the data loss
-            model.backward(fwd, tb)
-            opt.step(theta, grad, lr_t)
-            loss_sum += batch_loss
-            seen += len(xb)
-            if classifier:
+                np.copyto(last_finite, theta)
+            penalty_sum += model.penalty() * rows  # before the step, as the data loss
+            if yb is not None:
                 correct += int(np.count_nonzero(fwd.yhat.argmax(axis=1) == yb))
-            if callback and report("batch", epoch, b + 1, model.data_loss(batch_loss, len(xb)), lr_t):
-                history.status = "stopped"
+            if scaled:
+                model.backward(fwd, tb, work=works[rows], scale=lr_t)
+                opt.step_scaled(theta, grad)
+            else:
+                model.backward(fwd, tb, work=works[rows])
+                opt.step(theta, grad, lr_t)
+            loss_sum += batch_loss
+            seen += rows
+            if recorder.report("batch", epoch, b + 1, model.data_loss(batch_loss, rows), lr_t):
                 break
-        history.epoch.append(epoch + 1)
         # scaled to the whole training set when a callback stopped the epoch early
-        history.train_loss.append(model.data_loss(loss_sum * n / seen, n) + penalty_sum / seen)
-        if classifier:
-            history.train_accuracy.append(correct / seen)
-        history.lr.append(lr_t)
-        if validation_data is not None:
-            fwd = model.forward(X_val, T_val)
-            val_loss = model.data_loss(fwd.loss_sum, len(X_val)) + model.penalty()
-            history.val_loss.append(val_loss)
-            if classifier:
-                history.val_accuracy.append(float(np.mean(fwd.yhat.argmax(axis=1) == T_val.argmax(axis=1))))
-            if early_stopping is not None:
-                if val_loss < best_loss:
-                    best_loss, best_theta, history.best_epoch = val_loss, theta.copy(), epoch + 1
-                elif epoch + 1 - history.best_epoch >= early_stopping:
-                    history.status = "early_stopped"
-        history.elapsed.append(time.perf_counter() - start)
-        if callback and report("epoch", epoch, batches, history.train_loss[-1], lr_t):
-            history.status = "stopped"
-        if history.status != "running":
+        train_loss = model.data_loss(loss_sum * n / seen, n) + penalty_sum / seen
+        if recorder.epoch(epoch, train_loss, correct / seen if labels is not None else None, lr_t):
             break
-
     if not np.isfinite(theta).all():  # the very last step overflowed
-        return _diverged(model, history, last_finite, epochs - 1, batches - 1)
-    if best_theta is not None:
-        theta[...] = best_theta
-    if history.status == "running":
-        history.status = "completed"
-    history.message = {
-        "completed": f"trained {len(history.epoch)} epochs",
-        "stopped": f"stopped by request after {len(history.epoch)} epochs",
-        "early_stopped": f"validation loss stopped improving; kept epoch {history.best_epoch}",
-    }[history.status] if not history.message else history.message
-    return history
+        _diverged(model, history, last_finite, epochs - 1, recorder.batches - 1)
 
 
 def minibatches(X: np.ndarray, T: np.ndarray, labels: np.ndarray | None, batch: int,
-                rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+                rng: np.random.Generator, dtype: np.dtype | None = None
+                ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
     """One epoch of (x, t, labels) batches of at most ``batch`` rows, in a fresh random order.
 
     The whole set is one batch, in order, when ``batch`` >= n. Otherwise each batch is
-    gathered into the same two small buffers, which stay in the processor's cache.
+    gathered into the same two small buffers, which stay in the processor's cache; x's buffer
+    has ``dtype`` (default X's), so that the gather also casts (float64 or uint8 to float32).
     The batches are only valid until the next one is drawn.
     """
     n = len(X)
     if batch >= n:
         yield X, T, labels
         return
-    x_buffer = np.empty((batch, X.shape[1]), X.dtype)
+    x_buffer = np.empty((batch, X.shape[1]), dtype or X.dtype)
     t_buffer = np.empty((batch, T.shape[1]), T.dtype)
     order = rng.permutation(n)
     for lo in range(0, n, batch):
