@@ -236,23 +236,25 @@ def minibatches(X: np.ndarray, T: np.ndarray, labels: np.ndarray | None, batch: 
                 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
     """One epoch of (x, t, labels) batches of at most ``batch`` rows, in a fresh random order.
 
-    The whole set is one batch, in order, when ``batch`` >= n. Otherwise each batch is
-    gathered into the same two small buffers, which stay in the processor's cache; x's buffer
-    has ``dtype`` (default X's), so that the gather also casts (float64 or uint8 to float32).
-    The batches are only valid until the next one is drawn.
+    The whole set is one batch, in order, when ``batch`` >= n. Otherwise the rows are gathered by
+    indexing (on MNIST this measured faster than np.take into a kept buffer: 0.021 s against
+    0.030 s an epoch); when X's dtype is not ``dtype`` each batch is cast into one reused buffer of
+    ``dtype`` (float64 or uint8 to float32), so X is never cast whole. Batches are only valid until
+    the next one is drawn.
     """
     n = len(X)
     if batch >= n:
         yield X, T, labels
         return
-    x_buffer = np.empty((batch, X.shape[1]), dtype or X.dtype)
-    t_buffer = np.empty((batch, T.shape[1]), T.dtype)
+    x_buffer = None if dtype is None or X.dtype == dtype else np.empty((batch, X.shape[1]), dtype)
     order = rng.permutation(n)
     for lo in range(0, n, batch):
         rows = order[lo:lo + batch]
-        yield (np.take(X, rows, axis=0, out=x_buffer[:len(rows)]),
-               np.take(T, rows, axis=0, out=t_buffer[:len(rows)]),
-               None if labels is None else labels[rows])
+        x = X[rows]
+        if x_buffer is not None:
+            np.copyto(x_buffer[:len(rows)], x, casting="unsafe")
+            x = x_buffer[:len(rows)]
+        yield x, T[rows], None if labels is None else labels[rows]
 
 
 def _diverged(model: MLP, history: History, last_finite: np.ndarray, epoch: int, batch: int) -> History:
