@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from .model import MLP
+from .model import MLP, predicted_labels
 
 if TYPE_CHECKING:  # pragma: no cover
     from scipy.optimize import OptimizeResult
@@ -49,7 +49,7 @@ class Objective:
         fwd = model.forward(self.X, self.T, work=self.work)
         self.data_loss, self.penalty = model.data_loss(fwd.loss_sum, len(self.X)), model.penalty()
         if self.labels is not None:
-            self.accuracy = int(np.count_nonzero(fwd.yhat.argmax(axis=1) == self.labels)) / len(self.X)
+            self.accuracy = int(np.count_nonzero(predicted_labels(fwd.yhat) == self.labels)) / len(self.X)
         model.backward(fwd, self.T, work=self.work)
         self.theta = np.array(theta, np.float64)
         if self.first is None:

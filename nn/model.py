@@ -29,6 +29,18 @@ REDUCTIONS = ("mean", "sum")
 CHUNK_ROWS = 4096  # prediction runs over this many rows at a time: the input is cast and the activations kept chunk by chunk
 
 
+def predicted_labels(yhat: np.ndarray) -> np.ndarray:
+    """The class each row of yhat (n, k) predicts: its argmax, the first of equal values. With two
+    classes that is one comparison, p1 > p0, several times faster on narrow arrays: a boolean
+    array (True for class 1), to compare with labels in the same form (see ``label_form``)."""
+    return np.greater(yhat[:, 1], yhat[:, 0]) if yhat.shape[1] == 2 else yhat.argmax(axis=1)
+
+
+def label_form(labels: np.ndarray, k: int) -> np.ndarray:
+    """Class labels (n,) as ``predicted_labels`` gives them for k classes (booleans for two)."""
+    return labels.astype(bool) if k == 2 else labels
+
+
 def parameter_count(layer_sizes: Sequence[int]) -> int:
     """Weights and biases of a fully connected network with these layer sizes: sum of (fan_in + 1) * fan_out."""
     return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]))
@@ -337,7 +349,8 @@ class MLP:
         h = X if masks[0] is None else X * masks[0]
         for l, (W, b) in enumerate(zip(self.W, self.b)):
             fwd.inputs.append(h)
-            z = h @ W if work is None else np.matmul(h, W, out=work.z[l])  # (n, fan_out)
+            # np.dot: the product h @ W, with less overhead than @ on small arrays
+            z = np.dot(h, W, out=None if work is None else work.z[l])  # (n, fan_out)
             z += b
             if keep_z:
                 fwd.z.append(z.copy())
@@ -380,17 +393,17 @@ class MLP:
         Returns the deltas, last layer first (with ``keep_deltas``), and always, as the final
         entry, dL/dx (n, d) when ``gb`` is None (the input gradient, for saliency maps).
         """
-        deltas = []
+        deltas, ones = [], self._ones(len(delta))
         for l in reversed(range(len(self.W))):
             if keep_deltas:
                 deltas.append(delta)
             if gb is not None:
-                np.matmul(fwd.inputs[l].T, delta, out=gW[l])  # (fan_in, fan_out)
-                np.matmul(self._ones(len(delta)), delta, out=gb[l])  # (fan_out,) column sums of delta
+                np.dot(fwd.inputs[l].T, delta, out=gW[l])  # (fan_in, fan_out)
+                np.dot(ones, delta, out=gb[l])  # (fan_out,) column sums of delta
                 if l == 0:
                     break
             # (n, fan_in): dL/dh_{l-1}
-            delta = delta @ self.W[l].T if work is None else np.matmul(delta, self.W[l].T, out=work.delta[l - 1])
+            delta = np.dot(delta, self.W[l].T, out=None if work is None else work.delta[l - 1])
             if fwd.masks[l] is not None:
                 delta *= fwd.masks[l]
             if l > 0:  # dL/dz_{l-1} = dL/dh_{l-1} * f'(z_{l-1})
@@ -422,6 +435,8 @@ class MLP:
 
     def penalty(self) -> float:
         """(l2 / 2) * sum(W**2) + l1 * sum(|W|) over all weights."""
+        if not (self.l2 or self.l1):
+            return 0.0
         return self.l2_penalty() + self.l1_penalty()
 
     def l2_penalty(self) -> float:

@@ -8,7 +8,7 @@ from typing import Callable, Iterator, Literal
 
 import numpy as np
 
-from .model import MLP
+from .model import MLP, label_form, predicted_labels
 from .optimizers import FULL_BATCH_OPTIMIZERS, OPTIMIZERS, SGD, Adam, Momentum, make_optimizer
 from .schedules import get_schedule
 from .validation import check_count, check_number, lookup
@@ -117,8 +117,6 @@ def evaluate(model: MLP, X: np.ndarray, T: np.ndarray) -> tuple[float, float | N
     return loss, correct / len(X) if model.loss_fn.classifier else None
 
 
-# Overflow on the way to a diverged run is expected: it is detected from the loss and reported.
-@np.errstate(over="ignore", invalid="ignore")
 def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size: int | None = None,
           optimizer: str = "sgd", lr: float = 0.01, momentum: float | None = None, decay: float = 0.0,
           schedule: str | None = None, validation_data: tuple[np.ndarray, np.ndarray] | None = None,
@@ -132,11 +130,15 @@ def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size
     model's generator. ``schedule`` is one of nn.schedules.SCHEDULES (default: "inverse_time"
     when decay > 0, else "constant"). ``early_stopping=k`` stops after k epochs without a lower
     validation loss and restores the best weights. ``callback`` returning True stops the run.
-    A non-finite loss stops the run at once with status "diverged"; the weights stay finite.
+    A non-finite loss stops the run at once with status "diverged"; the weights stay finite. (NumPy
+    may also warn of the overflow on the way: silencing it with np.errstate around every pass would
+    cost 6-10% of a small network's time, so a caller who wants quiet wraps the call instead.)
     ``optimizer="lbfgs"`` minimises the full-batch loss with L-BFGS (nn.lbfgs): each epoch is one of
     its iterations, at most ``epochs``; it picks its own steps, so lr, momentum, decay and schedule
     do not apply.
     """
+    if not (model.theta.flags.writeable and model.grad.flags.writeable):
+        raise ValueError("this model is frozen (its parameters are read-only): train model.copy() instead")
     X = model.check_X(X, cast=False)
     T = model.targets(y, len(X))
     n = len(X)
@@ -160,7 +162,7 @@ def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size
     if validation_data is not None:
         X_val = model.check_X(validation_data[0], cast=False)
         validation = (X_val, model.targets(validation_data[1], len(X_val)))
-    labels = T.argmax(axis=1) if model.loss_fn.classifier else None
+    labels = label_form(T.argmax(axis=1), T.shape[1]) if model.loss_fn.classifier else None
     if batch == n:
         X = model.cast(X)  # the one batch, cast once
 
@@ -202,7 +204,8 @@ def _descend(model: MLP, X: np.ndarray, T: np.ndarray, labels: np.ndarray | None
     for epoch in range(epochs):
         lr_t = rate(epoch)
         loss_sum, penalty_sum, correct, seen = 0.0, 0.0, 0, 0
-        for b, (xb, tb, yb) in enumerate(minibatches(X, T, labels, batch, model.rng, model.dtype)):
+        batches = minibatches(X, T, labels, batch, model.rng, model.dtype) if batch < n else ((X, T, labels),)
+        for b, (xb, tb, yb) in enumerate(batches):
             rows = len(xb)
             fwd = model.forward(xb, tb, model.dropout_masks(rows) if dropout else None, work=works[rows])
             batch_loss = fwd.loss_sum
@@ -212,7 +215,7 @@ def _descend(model: MLP, X: np.ndarray, T: np.ndarray, labels: np.ndarray | None
                 np.copyto(last_finite, theta)
             penalty_sum += model.penalty() * rows  # before the step, as the data loss
             if yb is not None:
-                correct += int(np.count_nonzero(fwd.yhat.argmax(axis=1) == yb))
+                correct += int(np.count_nonzero(predicted_labels(fwd.yhat) == yb))
             if scaled:
                 model.backward(fwd, tb, work=works[rows], scale=lr_t)
                 opt.step_scaled(theta, grad)
@@ -221,7 +224,7 @@ def _descend(model: MLP, X: np.ndarray, T: np.ndarray, labels: np.ndarray | None
                 opt.step(theta, grad, lr_t)
             loss_sum += batch_loss
             seen += rows
-            if recorder.report("batch", epoch, b + 1, model.data_loss(batch_loss, rows), lr_t):
+            if recorder.callback and recorder.report("batch", epoch, b + 1, model.data_loss(batch_loss, rows), lr_t):
                 break
         # scaled to the whole training set when a callback stopped the epoch early
         train_loss = model.data_loss(loss_sum * n / seen, n) + penalty_sum / seen

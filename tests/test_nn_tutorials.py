@@ -85,10 +85,10 @@ def test_a_wide_relu_network_reaches_95_percent(sample, optimizer, lr):
 def tutorial_a_reference_loop(passes: int, as_nn_computes: bool) -> np.ndarray:
     """Tutorial A's training loop, plain NumPy, returning theta in nn's order (W1, W2, b1, b2).
 
-    With ``as_nn_computes``, two lines take nn's numerically equivalent forms: the softmax shifts
-    the logits by their batch maximum first (exp cannot overflow), and the bias gradients are column
-    sums taken as a product with a ones vector (faster on narrow arrays). Mathematically the same
-    loop; the last bits of the sums differ.
+    With ``as_nn_computes``, two lines take nn's numerically equivalent forms: the softmax first
+    subtracts the batch's largest logit (so that exp cannot overflow), and the bias gradients are
+    column sums taken as a product with a ones vector (faster on narrow arrays). Mathematically
+    the same loop; the last bits differ.
     """
     X, y = X_MOONS, Y_MOONS
     rng = np.random.default_rng(0)  # nn's "scaled_normal" draws, in nn's order
