@@ -35,7 +35,8 @@ class Progress(NamedTuple):
 class History:
     """One entry per epoch. ``train_loss`` and ``train_accuracy`` are measured on the batches as
     they were trained (so with dropout, and with weights moving during the epoch, as in Keras);
-    with full-batch training they are exactly the loss and accuracy before each step."""
+    with full-batch training they are exactly the loss and accuracy before each step. With L-BFGS
+    an epoch is one of its iterations (one pass over the full batch, or a few for its line search)."""
 
     epoch: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
@@ -145,13 +146,14 @@ def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size
     T = model.targets(y, len(X))
     n = len(X)
     epochs = check_count("epochs", epochs)
+    batch = n if batch_size is None else min(check_count("batch_size", batch_size), n)
     full_batch = lookup({**OPTIMIZERS, **dict.fromkeys(FULL_BATCH_OPTIMIZERS)}, "optimizer", optimizer) is None
-    if full_batch and batch_size is not None and batch_size < n:
-        raise ValueError(f"optimizer {optimizer!r} trains on the full batch: batch_size must be None, got {batch_size!r}")
+    if full_batch and batch < n:
+        raise ValueError(f"optimizer {optimizer!r} trains on the full batch: batch_size must be None, "
+                         f"got {batch_size!r}")
     if full_batch and any(keep < 1.0 for keep in model.keep):
         raise ValueError(f"optimizer {optimizer!r} needs the same loss at every evaluation: dropout and "
                          "input_dropout must be 0")
-    batch = n if batch_size is None else min(check_count("batch_size", batch_size), n)
     lr = check_number("lr", lr, 0.0, low_open=True)
     decay = check_number("decay", decay, 0.0)
     rate = get_schedule(schedule or ("inverse_time" if decay > 0 else "constant"))
