@@ -12,7 +12,7 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
-from nn import FULL_BATCH_OPTIMIZERS, MLP, History, Progress
+from nn import MLP, History, Progress
 
 SNAPSHOT_PASSES = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
 FLAT_WINDOW = 100  # the loss has levelled off when, over the last 100 passes, ...
@@ -80,14 +80,13 @@ def fit_with_snapshots(config: dict[str, Any], X: np.ndarray, y: np.ndarray, fit
             return True
         return False
 
-    if fit.get("optimizer") in FULL_BATCH_OPTIMIZERS:
-        # L-BFGS's own bookkeeping calls BLAS on tiny arrays: with its threads spinning beside other
-        # work it ran 4-20 times slower here (130-800 ms against 30 ms for tutorial A), so one thread.
-        from threadpoolctl import threadpool_limits
+    # The playground's matrices are small (a few hundred rows): a second BLAS thread cannot help
+    # them, and on a busy machine its spinning made them 5-10 times slower (6 x 50 tanh, 300 passes:
+    # 12-17 s against 1.2-2.5 s with one thread; L-BFGS's bookkeeping on tutorial A: 130-800 ms
+    # against 30 ms). So training runs on one (the setting is the process's, as on the MNIST page).
+    from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(1, user_api="blas"):
-            history = model.fit(X, y, callback=watch, **fit)
-    else:
+    with threadpool_limits(1, user_api="blas"):
         history = model.fit(X, y, callback=watch, **fit)
     kept[len(history.epoch)] = model.theta.copy()
     return Fitted(model.theta, history, kept, flat_at)
