@@ -32,7 +32,8 @@ class Objective:
 
     Each call puts theta into ``model.theta`` and runs the model's forward and backward passes on
     the full batch X (n, d), targets T (n, k): the loss is the data loss (summed or averaged) plus the
-    penalty, as ``MLP.loss`` has it. The last call's numbers are kept for the history.
+    penalty, as ``MLP.loss`` has it. The last call's numbers are kept for the history (the accuracy
+    when ``labels`` (n,) are given, in ``nn.model.label_form``).
     """
 
     def __init__(self, model: MLP, X: np.ndarray, T: np.ndarray, labels: np.ndarray | None = None) -> None:
