@@ -184,9 +184,10 @@ def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size
         theta[...] = recorder.best_theta
     if history.status == "running":
         history.status = "completed"
+    done = f"{len(history.epoch)} {'iterations' if full_batch else 'epochs'}"
     history.message = history.message or {
-        "completed": f"trained {len(history.epoch)} epochs",
-        "stopped": f"stopped by request after {len(history.epoch)} epochs",
+        "completed": f"trained {done}",
+        "stopped": f"stopped by request after {done}",
         "early_stopped": f"validation loss stopped improving; kept epoch {history.best_epoch}",
     }[history.status]
     return history
