@@ -16,8 +16,9 @@ figure is compared with its reference from the same round, and the median of tho
    those passes reach.
 Each ratio is also given in processor time (all threads'), which other jobs on a shared machine
 disturb less than the clock (with one BLAS thread it is the honest figure; with two, a waiting
-OpenBLAS thread spins and counts). Then, outside the timed rounds: where an nn/ epoch's time goes beyond the products (the same
-operations as nn/ runs them, timed group by group), and the memory fit allocates (tracemalloc peak).
+OpenBLAS thread spins and counts). Then, outside the timed rounds: where an nn/ epoch's time goes
+beyond the products (the same operations as nn/ runs them, timed group by group), and the memory
+fit allocates (tracemalloc peak).
 Reads real digits from ../shared/data/mnist-full.npz when it is there, else random data of that shape.
 """
 from __future__ import annotations
@@ -42,7 +43,7 @@ from nn import MLP  # noqa: E402
 from nn.optimizers import Momentum  # noqa: E402
 
 # ../shared/data from the repository; from a git worktree under wt/, two levels up
-DATA_PLACES = [ROOT.parent / "shared" / "data" / "mnist-full.npz", ROOT.parent.parent / "shared" / "data" / "mnist-full.npz"]
+DATA_PLACES = [base / "shared" / "data" / "mnist-full.npz" for base in (ROOT.parent, ROOT.parent.parent)]
 FULL_MNIST = next((path for path in DATA_PLACES if path.exists()), DATA_PLACES[0])
 
 

@@ -26,7 +26,8 @@ from .validation import (check_count, check_features, check_labels, check_number
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 REDUCTIONS = ("mean", "sum")
-CHUNK_ROWS = 4096  # prediction runs over this many rows at a time: the input is cast and the activations kept chunk by chunk
+# Prediction runs over this many rows at a time: the input is cast, and activations kept, chunk by chunk.
+CHUNK_ROWS = 4096
 
 
 def predicted_labels(yhat: np.ndarray) -> np.ndarray:

@@ -56,7 +56,8 @@ def test_fit_and_predict_make_no_copy_of_the_whole_input():
     model = MLP([100, 32, 2], activation="relu", seed=0)
     tracemalloc.start()
     try:
-        model.fit(X, y, epochs=1, batch_size=128, optimizer="momentum", lr=0.05, validation_data=(X[:20_000], y[:20_000]))
+        model.fit(X, y, epochs=1, batch_size=128, optimizer="momentum", lr=0.05,
+                  validation_data=(X[:20_000], y[:20_000]))
         _, fit_peak = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
         accuracy = model.score(X, y)
