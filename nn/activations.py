@@ -69,7 +69,7 @@ def _ones(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("tanh", lambda z, out=None: np.tanh(z, out=out), _tanh_derivative,
+        Activation("tanh", np.tanh, _tanh_derivative,  # the ufunc itself: np.tanh(z, out=z) works in place
                    r"\tanh z", r"1 - a^2"),
         Activation("sigmoid", _sigmoid, _sigmoid_derivative,
                    r"\sigma(z) = \frac{1}{1 + e^{-z}}", r"a\,(1 - a)"),

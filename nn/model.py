@@ -436,9 +436,8 @@ class MLP:
 
     def penalty(self) -> float:
         """(l2 / 2) * sum(W**2) + l1 * sum(|W|) over all weights."""
-        if not (self.l2 or self.l1):
-            return 0.0
-        return self.l2_penalty() + self.l1_penalty()
+        penalty = 0.5 * self.l2 * float(np.dot(self.theta_w, self.theta_w)) if self.l2 else 0.0
+        return penalty + self.l1_penalty() if self.l1 else penalty
 
     def l2_penalty(self) -> float:
         return 0.5 * self.l2 * float(np.dot(self.theta_w, self.theta_w)) if self.l2 else 0.0
