@@ -1,26 +1,34 @@
-"""Speed of the nn/ core against references measured in the same run.
+"""Speed of the nn/ core against references measured in the same run, as medians of run-by-run ratios.
 
-    python benchmarks/bench_core.py [--repeats 5]
+    python benchmarks/bench_core.py [--rounds 5] [--threads N] [--skip-sklearn]
 
-1. One epoch of a 784-256-10 relu network, batch 128, SGD with momentum, on 60,000 MNIST rows given
-   as a user has them (X / 255.0, float64): nn/ (float32 by default), scikit-learn's MLPClassifier
-   (same architecture and batch size, its own default dtype), and the floor: the five float32
-   matrix products of the same shapes per batch (two forward, three backward), nothing else.
-   Two views of each library: one epoch from input already in its dtype (nn/: float32, timed in
-   turn with the floor; scikit-learn: a partial_fit pass), and a whole fit of one epoch from
-   float64 input, which for nn/ includes casting it to float32 once (the first touch of 188 MB of
-   fresh memory is slow on this machine).
-2. Tutorial A: 20,000 full-batch passes of a 2-3-2 tanh network on 200 moons: nn/ against the
-   tutorial's own loop (written out below as the tutorial has it).
+Each round times, one after the other (the machine's speed drifts from minute to minute, so every
+figure is compared with its reference from the same round, and the median of those ratios is kept):
+1. One epoch of a 784-256-10 relu network, batch 128, SGD with momentum, on 60,000 MNIST rows:
+   - the floor: the five float32 matrix products of those shapes per batch (two forward, three
+     backward), written into kept arrays (np.dot(..., out=)), nothing else;
+   - nn/ ``fit(X, epochs=1)`` from float32 X, and from X / 255.0 as a user has it (float64), which
+     nn/ casts batch by batch into its float32 batch buffer;
+   - scikit-learn's MLPClassifier, same architecture, batch and optimiser, at its default dtype
+     (float64): ``fit(X / 255.0, max_iter=1)``.
+2. Tutorial A: 20,000 full-batch passes of a 2-3-2 tanh network on 200 moons, nn/ against the
+   tutorial's own loop (written out below as the tutorial has it), and nn/'s L-BFGS to the loss
+   those passes reach.
+Each ratio is also given in processor time (all threads'), which other jobs on a shared machine
+disturb less than the clock (with one BLAS thread it is the honest figure; with two, a waiting
+OpenBLAS thread spins and counts). Then, outside the timed rounds: where an nn/ epoch's time goes
+beyond the products (the same operations as nn/ runs them, timed group by group), and the memory
+fit allocates (tracemalloc peak).
 Reads real digits from ../shared/data/mnist-full.npz when it is there, else random data of that shape.
-Each figure is the median of --repeats runs.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
+import tracemalloc
 import warnings
 from pathlib import Path
 from typing import Callable
@@ -32,16 +40,22 @@ sys.path.insert(0, str(ROOT))
 
 from nn import MLP  # noqa: E402
 
-FULL_MNIST = ROOT.parent / "shared" / "data" / "mnist-full.npz"
+from nn.optimizers import Momentum  # noqa: E402
+
+# ../shared/data from the repository; from a git worktree under wt/, two levels up
+DATA_PLACES = [base / "shared" / "data" / "mnist-full.npz" for base in (ROOT.parent, ROOT.parent.parent)]
+FULL_MNIST = next((path for path in DATA_PLACES if path.exists()), DATA_PLACES[0])
 
 
-def median_time(run: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+CPU_SECONDS: dict[str, list[float]] = {}  # the same runs' processor time (all threads), by name
+
+
+def seconds(run: Callable[[], object], name: str = "") -> float:
+    """Wall-clock seconds of run(); its processor seconds go to CPU_SECONDS[name]."""
+    start, cpu = time.perf_counter(), time.process_time()
+    run()
+    CPU_SECONDS.setdefault(name, []).append(time.process_time() - cpu)
+    return time.perf_counter() - start
 
 
 def mnist_rows() -> tuple[np.ndarray, np.ndarray, str]:
@@ -75,32 +89,23 @@ def sklearn_fit_one_epoch(X: np.ndarray, y: np.ndarray) -> None:
         sklearn_model().fit(X, y)
 
 
-def sklearn_epochs(X: np.ndarray, y: np.ndarray, epochs: int) -> list[float]:
-    """Seconds of each further epoch (partial_fit: one pass each) after a first one."""
-    model, classes = sklearn_model(), np.arange(10)
-    model.partial_fit(X, y, classes=classes)
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        model.partial_fit(X, y)
-        times.append(time.perf_counter() - start)
-    return times
-
-
 def matmul_floor(n: int) -> Callable[[], None]:
+    """One epoch's matrix products alone: per batch of 128, the five products of nn/'s step, into kept arrays."""
     rng = np.random.default_rng(0)
     x = rng.random((128, 784), dtype=np.float32)
     W1 = rng.random((784, 256), dtype=np.float32)
     W2 = rng.random((256, 10), dtype=np.float32)
     delta2 = rng.random((128, 10), dtype=np.float32)
+    a, z2, delta1 = (np.empty((128, k), np.float32) for k in (256, 10, 256))
+    dW1, dW2 = np.empty_like(W1), np.empty_like(W2)
 
     def run() -> None:
         for _ in range(0, n, 128):
-            a = x @ W1  # forward, layer 1
-            a @ W2  # forward, layer 2
-            a.T @ delta2  # dW2
-            delta1 = delta2 @ W2.T  # back to the hidden layer
-            x.T @ delta1  # dW1
+            np.dot(x, W1, out=a)  # forward, layer 1
+            np.dot(a, W2, out=z2)  # forward, layer 2
+            np.dot(a.T, delta2, out=dW2)
+            np.dot(delta2, W2.T, out=delta1)  # back to the hidden layer
+            np.dot(x.T, delta1, out=dW1)
     return run
 
 
@@ -132,62 +137,169 @@ def tutorial_a_loop(X: np.ndarray, y: np.ndarray, passes: int = 20_000) -> None:
         b2 += -0.01 * db2
 
 
-def nn_tutorial_a(X: np.ndarray, y: np.ndarray) -> None:
-    model = MLP([2, 3, 2], activation="tanh", init="scaled_normal", l2=0.01, reduction="sum",
-                seed=0, dtype="float64")
-    model.fit(X, y, epochs=20_000, lr=0.01)
+def tutorial_a_model() -> MLP:
+    return MLP([2, 3, 2], activation="tanh", init="scaled_normal", l2=0.01, reduction="sum", seed=0, dtype="float64")
+
+
+def epoch_breakdown(X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Seconds of one epoch of nn/ (float64 X, momentum), split into groups: the same calls as
+    MLP.forward, MLP.backward, Momentum.step_scaled and the trainer make, in the same order."""
+    from nn.training import minibatches
+
+    model = nn_model()
+    T = model.targets(y, len(X))
+    labels = T.argmax(axis=1)
+    work, opt = model.workspace(128), Momentum(0.9)
+    (W1, W2), (b1, b2), (gW1, gW2), (gb1, gb2) = model.W, model.b, model.gW, model.gb
+    ones, act, softmax = model._ones(128), model.act, model.loss_fn.forward
+    spent = dict.fromkeys(["gather and cast the batch", "matrix products", "bias add and relu", "softmax and loss",
+                           "delta, relu', bias gradients", "momentum step", "accuracy and the rest"], 0.0)
+    names = list(spent)
+    clock = time.perf_counter
+    start = clock()
+    batches = minibatches(X, T, labels, 128, model.rng, model.dtype)
+    while True:
+        t0 = clock()
+        try:
+            x, t, yb = next(batches)
+        except StopIteration:
+            break
+        n = len(x)
+        w = work if n == 128 else work.rows(n)
+        o = ones if n == 128 else model._ones(n)
+        t1 = clock()
+        z1 = np.dot(x, W1, out=w.z[0])
+        t2 = clock()
+        z1 += b1
+        a1 = act.f(z1, out=z1)
+        t3 = clock()
+        z2 = np.dot(a1, W2, out=w.z[1])
+        t4 = clock()
+        z2 += b2
+        p, loss = softmax(z2, t)
+        t5 = clock()
+        correct = int(np.count_nonzero(p.argmax(axis=1) == yb))  # noqa: F841
+        t6 = clock()
+        d2 = np.subtract(p, t, out=w.delta[1])
+        d2 *= 0.05 / n
+        t7 = clock()
+        np.dot(a1.T, d2, out=gW2)
+        t8 = clock()
+        np.dot(o, d2, out=gb2)
+        t9 = clock()
+        d1 = np.dot(d2, W2.T, out=w.delta[0])
+        t10 = clock()
+        d1 *= act.df(a1, out=w.slope[0])
+        t11 = clock()
+        np.dot(x.T, d1, out=gW1)
+        t12 = clock()
+        np.dot(o, d1, out=gb1)
+        t13 = clock()
+        opt.step_scaled(model.theta, model.grad)
+        t14 = clock()
+        for name, seconds_ in zip(names, [t1 - t0, (t2 - t1) + (t4 - t3) + (t8 - t7) + (t10 - t9) + (t12 - t11),
+                                          t3 - t2, t5 - t4, (t7 - t6) + (t9 - t8) + (t11 - t10) + (t13 - t12),
+                                          t14 - t13, t6 - t5]):
+            spent[name] += seconds_
+    spent["total"] = clock() - start
+    return spent
+
+
+def fit_peak_memory(X: np.ndarray, y: np.ndarray) -> float:
+    """Bytes tracemalloc sees allocated at most while nn/ trains one epoch on X."""
+    tracemalloc.start()
+    try:
+        nn_fit_one_epoch(X, y)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=None, help="BLAS threads (default: the library's)")
     parser.add_argument("--skip-sklearn", action="store_true", help="skip the slowest reference")
     args = parser.parse_args()
 
     from sklearn.datasets import make_moons
-    from threadpoolctl import threadpool_info
+    from threadpoolctl import threadpool_info, threadpool_limits
 
+    import scipy.optimize  # noqa: F401  (L-BFGS's first use imports it: not part of its time)
+
+    if args.threads:
+        threadpool_limits(args.threads)
     X, y, source = mnist_rows()
+    X32 = X.astype(np.float32)
+    X_moons, y_moons = make_moons(200, noise=0.20, random_state=0)
     blas = ", ".join(f"{i['internal_api']} {i.get('architecture', '')} {i['num_threads']} threads"
                      for i in threadpool_info())
-    print(f"data: {source}; BLAS: {blas}; median of {args.repeats} runs\n")
+    print(f"data: {source}; BLAS: {blas}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; "
+          f"{args.rounds} rounds; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
 
-    # The machine's speed drifts: time the floor and nn/ in turn and compare them run by run.
-    X32 = X.astype(np.float32)
-    floors, epochs, ratios = [], [], []
-    for _ in range(args.repeats):
-        floors.append(median_time(matmul_floor(len(X)), 1))
-        epochs.append(median_time(lambda: nn_fit_one_epoch(X32, y), 1))
-        ratios.append(epochs[-1] / floors[-1])
-    floor, ours = statistics.median(floors), statistics.median(epochs)
-    rows = [("1 epoch 784-256-10, batch 128", "float32 matrix products alone (floor)", floor),
-            ("", "nn/: fit(X, epochs=1), X already float32", ours)]
-    ours_once = median_time(lambda: nn_fit_one_epoch(X, y), args.repeats)
-    rows.append(("", "nn/: fit(X / 255.0, epochs=1), float64 X", ours_once))
-    if not args.skip_sklearn:
-        theirs = statistics.median(sklearn_epochs(X, y, max(2, args.repeats // 2)))
-        rows.append(("", "MLPClassifier, float64: a partial_fit epoch", theirs))
-        theirs_once = median_time(lambda: sklearn_fit_one_epoch(X, y), max(1, args.repeats // 2))
-        rows.append(("", "MLPClassifier: fit(X / 255.0, max_iter=1)", theirs_once))
+    names = ["floor", "nn float32", "nn float64", "sklearn", "loop", "nn tutorial A", "nn L-BFGS"]
+    times = {name: [] for name in names}
+    losses = {}
+    for _ in range(args.rounds):
+        times["floor"].append(seconds(matmul_floor(len(X)), "floor"))
+        times["nn float32"].append(seconds(lambda: nn_fit_one_epoch(X32, y), "nn float32"))
+        times["nn float64"].append(seconds(lambda: nn_fit_one_epoch(X, y), "nn float64"))
+        if not args.skip_sklearn:
+            times["sklearn"].append(seconds(lambda: sklearn_fit_one_epoch(X, y), "sklearn"))
+        times["loop"].append(seconds(lambda: tutorial_a_loop(X_moons, y_moons), "loop"))
+        descent, lbfgs = tutorial_a_model(), tutorial_a_model()
+        times["nn tutorial A"].append(seconds(lambda: descent.fit(X_moons, y_moons, epochs=20_000, lr=0.01),
+                                              "nn tutorial A"))
+        times["nn L-BFGS"].append(seconds(lambda: losses.setdefault(
+            "lbfgs iterations", len(lbfgs.fit(X_moons, y_moons, epochs=20_000, optimizer="lbfgs").epoch)),
+            "nn L-BFGS"))
+        losses["descent"], losses["lbfgs"] = descent.loss(X_moons, y_moons), lbfgs.loss(X_moons, y_moons)
+    median = {name: statistics.median(t) for name, t in times.items() if t}
 
-    X_moons, y_moons = make_moons(200, noise=0.20, random_state=0)
-    naive = median_time(lambda: tutorial_a_loop(X_moons, y_moons), args.repeats)
-    rows.append(("tutorial A, 20,000 passes", "the tutorial's own loop", naive))
-    tuned = median_time(lambda: nn_tutorial_a(X_moons, y_moons), args.repeats)
-    rows.append(("", "nn/ MLP.fit(epochs=20000)", tuned))
+    def ratio(top: str, bottom: str) -> tuple[float, str, float]:
+        """Median of the rounds' wall-clock ratios, each round's, and the median processor-time ratio."""
+        ratios = [a / b for a, b in zip(times[top], times[bottom])]
+        cpu = statistics.median(a / b for a, b in zip(CPU_SECONDS[top], CPU_SECONDS[bottom]))
+        return statistics.median(ratios), " ".join(f"{r:.2f}" for r in ratios), cpu
 
+    rows = [("1 epoch 784-256-10, batch 128", "float32 matrix products alone (floor)", median["floor"]),
+            ("", "nn/: fit(X, epochs=1), X float32", median["nn float32"]),
+            ("", "nn/: fit(X / 255.0, epochs=1), X float64", median["nn float64"])]
+    if "sklearn" in median:
+        rows.append(("", "MLPClassifier: fit(X / 255.0, max_iter=1)", median["sklearn"]))
+    rows += [("tutorial A, 20,000 passes", "the tutorial's own loop", median["loop"]),
+             ("", "nn/ MLP.fit(epochs=20000)", median["nn tutorial A"]),
+             ("", f"nn/ L-BFGS ({losses['lbfgs iterations']} iterations)", median["nn L-BFGS"])]
     print(f"| {'benchmark':31} | {'what':46} | seconds |")
     print(f"|{'-' * 33}|{'-' * 48}|---------|")
-    for bench, what, seconds in rows:
-        print(f"| {bench:31} | {what:46} | {seconds:7.3f} |")
+    for bench, what, value in rows:
+        print(f"| {bench:31} | {what:46} | {value:7.3f} |")
     print()
-    print(f"nn/ epoch / floor: {statistics.median(ratios):.2f}x, median of run-by-run ratios "
-          f"{' '.join(f'{r:.2f}' for r in ratios)} (goal <= 1.8x); with the float64 -> float32 "
-          f"cast of the input: {ours_once / floor:.2f}x")
-    if not args.skip_sklearn:
-        print(f"MLPClassifier epoch / nn/ epoch: {theirs / ours:.2f}x (goal >= 3x); "
-              f"fit(one epoch) / fit(one epoch): {theirs_once / ours_once:.2f}x")
-    print(f"tutorial A: nn/ {tuned:.2f} s (goal < 1 s), {naive / tuned:.2f}x faster than the tutorial's loop")
+    goals = [("float64 / float32 epoch", ratio("nn float64", "nn float32"), "<= 1.1"),
+             ("epoch (float64 X) / floor", ratio("nn float64", "floor"), "<= 1.6"),
+             ("epoch (float32 X) / floor", ratio("nn float32", "floor"), "")]
+    if "sklearn" in median:
+        goals.append(("MLPClassifier / nn/ epoch", ratio("sklearn", "nn float64"), ">= 3"))
+    goals += [("tutorial A: nn/ / its loop", ratio("nn tutorial A", "loop"), "<= 0.5"),
+              ("tutorial A: L-BFGS / 20,000 passes", ratio("nn L-BFGS", "nn tutorial A"), "")]
+    print("| ratio, median of the rounds' | median | each round | processor time | goal |")
+    print("|---|---|---|---|---|")
+    for name, (value, each, cpu), goal in goals:
+        print(f"| {name} | {value:.2f} | {each} | {cpu:.2f} | {goal} |")
+    print(f"\ntutorial A's loss (summed, with the L2 penalty): 20,000 passes {losses['descent']:.4f}, "
+          f"L-BFGS {losses['lbfgs']:.4f}")
+
+    spent = epoch_breakdown(X, y)
+    total = spent.pop("total")
+    print(f"\nwhere one nn/ epoch goes (float64 X, timed group by group: {total:.3f} s in all)")
+    print("| part | seconds | share |")
+    print("|---|---|---|")
+    for name, value in spent.items():
+        print(f"| {name} | {value:.3f} | {value / total:.0%} |")
+    peak = fit_peak_memory(X, y)
+    print(f"\nmemory: fit(X / 255.0, epochs=1) allocated at most {peak / 1e6:.1f} MB "
+          f"(X itself: {X.nbytes / 1e6:.0f} MB float64; a float32 copy would be {X.nbytes / 2e6:.0f} MB)")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, Mapping
 
-from nn import ACTIVATIONS, INITIALIZERS, OPTIMIZERS
+from nn import ACTIVATIONS, FULL_BATCH_OPTIMIZERS, INITIALIZERS, OPTIMIZERS
 from nn.datasets import PLANAR_DATASETS
 
 from .playground_data import FEATURES, REGRESSION_SETS
@@ -116,8 +116,10 @@ class PlaygroundSettings:
     init_seed: int = knob(0, label="Weight seed", group="Network", widget="number", low=0, high=9999, step=1,
                           why="Tutorial A seeds NumPy with 0 before drawing the weights.")
     # ---- Training
-    optimizer: str = knob("sgd", label="Optimiser", group="Training", widget="select", options=tuple(OPTIMIZERS),
-                          why="Tutorial A: plain gradient descent, W <- W - lr * dL/dW.")
+    optimizer: str = knob("sgd", label="Optimiser", group="Training", widget="select",
+                          options=tuple(OPTIMIZERS) + FULL_BATCH_OPTIMIZERS,
+                          why="Tutorial A: plain gradient descent, W <- W - lr * dL/dW. 'lbfgs' uses curvature, "
+                              "not a learning rate: it trains on the full batch and chooses its own steps.")
     lr: float = knob(0.01, label="Learning rate", group="Training", widget="select_slider", options=RATES,
                      why="Tutorial A's epsilon = 0.01, with gradients summed over the points.")
     l2: float = knob(0.01, label="L2 penalty", group="Training", widget="select_slider", options=PENALTIES,
@@ -170,9 +172,11 @@ class PlaygroundSettings:
     def for_training(self) -> "PlaygroundSettings":
         """The same network and data with every knob that cannot change the training at its default
         (display options, classes a set does not have, the width of no hidden layer): the cache key."""
+        full_batch = self.optimizer in FULL_BATCH_OPTIMIZERS  # L-BFGS: no learning rate, no minibatches
         return replace(self, discretize=DEFAULTS.discretize,
                        classes=self.n_classes if self.problem == "classification" else DEFAULTS.classes,
-                       neurons=self.neurons if self.hidden_layers else DEFAULTS.neurons)
+                       neurons=self.neurons if self.hidden_layers else DEFAULTS.neurons,
+                       lr=DEFAULTS.lr if full_batch else self.lr, batch_size=None if full_batch else self.batch_size)
 
     def only(self, names: tuple[str, ...]) -> "PlaygroundSettings":
         """These settings for the fields ``names``, defaults elsewhere (a narrower cache key)."""

@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from nn import MLP, History
+from nn import FULL_BATCH_OPTIMIZERS, MLP, History
 from nn.datasets import PlanarData, make_planar
 
 from . import training_pool
@@ -149,6 +149,12 @@ class PlaygroundRun:
     def stop_text(self) -> str:
         """What training did, in one sentence."""
         total = self.settings.passes
+        if self.settings.optimizer in FULL_BATCH_OPTIMIZERS:
+            ran = f"L-BFGS ran {self.passes_run:,} iterations (at most {total:,}), each one pass over the points"
+            if self.flat_at is not None:
+                return (f"{ran}, then stopped: over the last {FLAT_WINDOW} iterations the loss stayed within "
+                        f"{FLAT_TOLERANCE:.2%} of its value.")
+            return f"{ran}."
         if self.history.diverged:
             return f"Trained {self.passes_run:,} passes, then the loss became infinite: training stopped."
         if self.flat_at is not None and levelled_off(self.history.train_loss) == "bouncing":

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from nn import FULL_BATCH_OPTIMIZERS
+
 from .playground import (
     DATA_FIELDS,
     DEFAULTS,
@@ -45,6 +47,9 @@ CACHE_ENTRIES = 64  # a run holds under 2 MB (6 x 50 units); the sweep shares th
 # Switching the problem also sets the learning rate: the squared error's gradients are about four
 # times cross-entropy's, so with summed gradients tutorial A's lr 0.01 overshoots on regression.
 PROBLEM_LR = {"classification": 0.01, "regression": 0.003}
+
+LBFGS_LESSON = ("**L-BFGS uses curvature, not a learning rate**: from its last few steps and how they changed the "
+                "gradient it estimates how the loss bends, and steps far where it is flat, short where it is steep.")
 
 cached_run = st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Training the network…")(run_playground)
 cached_logistic = st.cache_data(max_entries=16, show_spinner=False)(run_logistic)
@@ -112,6 +117,8 @@ def _disabled(name: str, data_locked: bool) -> bool:
         return state[widget_key("hidden_layers")] == 0
     if name == "discretize":
         return state[widget_key("dataset")] in REGRESSION_SETS
+    if name in ("lr", "batch_size"):  # L-BFGS picks its own steps, on the full batch
+        return state[widget_key("optimizer")] in FULL_BATCH_OPTIMIZERS
     return False
 
 
@@ -267,6 +274,8 @@ def show_training_summary(run: PlaygroundRun) -> None:
     """What training did (passes, which rule stopped it), and a loss that bounces or blows up."""
     history, wobble = run.history, run.oscillation
     st.markdown(run.stop_text)  # in the page's words (passes, the sidebar's rule), not nn's "epochs"
+    if run.settings.optimizer in FULL_BATCH_OPTIMIZERS:
+        st.caption(LBFGS_LESSON)
     if history.diverged:
         st.warning("**Diverged.** The loss became infinite: each step overshot further. Try a smaller learning "
                    "rate.", icon=":material/trending_up:")

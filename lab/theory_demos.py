@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from nn import ACTIVATIONS, MLP, OPTIMIZERS, SCHEDULES
+from nn import ACTIVATIONS, FULL_BATCH_OPTIMIZERS, MLP, OPTIMIZERS, SCHEDULES
+from nn.lbfgs import minimize
 from nn.losses import softmax_cross_entropy
 from nn.optimizers import make_optimizer
 
@@ -206,7 +207,8 @@ def quadratic_gradient(theta: np.ndarray) -> np.ndarray:
 
 @st.cache_data(max_entries=32)
 def optimizer_paths(lr: float, momentum: float, adam_lr: float, steps: int) -> dict[str, np.ndarray]:
-    """theta after each step (steps + 1, 2) for each optimiser of nn.OPTIMIZERS, from START."""
+    """theta after each step (steps + 1, 2) for each optimiser of nn.OPTIMIZERS, from START, and
+    L-BFGS's path (iterations + 1, 2), which ends early once it has converged."""
     paths = {}
     for name in OPTIMIZERS:
         opt = make_optimizer(name, None if name == "sgd" else momentum)
@@ -219,7 +221,20 @@ def optimizer_paths(lr: float, momentum: float, adam_lr: float, steps: int) -> d
                 break
             path.append(theta.copy())
         paths[name] = np.array(path)
+    paths["lbfgs"] = lbfgs_path(steps)
     return paths
+
+
+def lbfgs_path(steps: int) -> np.ndarray:
+    """theta after each iteration of nn.lbfgs.minimize on the quadratic, from START (at most ``steps``)."""
+    path = [START.copy()]
+
+    def keep(theta: np.ndarray, loss: float) -> bool:
+        path.append(theta.copy())
+        return False
+
+    minimize(lambda theta: (float(quadratic(theta)), quadratic_gradient(theta)), START, steps, keep)
+    return np.array(path)
 
 
 def path_rows(paths: dict[str, np.ndarray], steps: int) -> list[dict]:
@@ -229,9 +244,9 @@ def path_rows(paths: dict[str, np.ndarray], steps: int) -> list[dict]:
     rows = []
     for name, path in paths.items():
         loss = float(quadratic(path[-1]))
+        stopped_early = len(path) - 1 < steps and name not in FULL_BATCH_OPTIMIZERS  # L-BFGS stops once converged
         rows.append({"optimiser": name, "steps": len(path) - 1, "final θ₁": float(path[-1, 0]),
-                     "final θ₂": float(path[-1, 1]), "final loss": loss,
-                     "diverged": loss > start or len(path) - 1 < steps})
+                     "final θ₂": float(path[-1, 1]), "final loss": loss, "diverged": loss > start or stopped_early})
     return rows
 
 

@@ -43,15 +43,16 @@ def softmax_cross_entropy(z: np.ndarray, t: np.ndarray | None) -> tuple[np.ndarr
     # Softmax does not change when a constant is subtracted from a row. Subtracting the row's
     # maximum keeps every exp() <= 1; while the batch's logits span less than 30, the batch's
     # maximum does the same job in one cheap reduction (exp(-30) is far from underflow).
-    top = z.max()
-    z -= top if top - z.min() < 30 else z.max(axis=1, keepdims=True)
-    p = np.exp(z)  # (batch, k)
-    total = p @ _ones(p.shape[1], p.dtype)  # (batch, 1) row sums, as a fast product
+    top, bottom = np.maximum.reduce(z, axis=None), np.minimum.reduce(z, axis=None)
+    z -= top if top - bottom < 30 else z.max(axis=1, keepdims=True)
+    z_y = None if t is None else float(np.vdot(z, t))  # sum over rows of the true class's logit
+    p = np.exp(z, out=z)  # (batch, k), in place: z is no longer needed
+    total = np.dot(p, _ones(p.shape[1], p.dtype))  # (batch, 1) row sums, as a fast product
     p /= total
     if t is None:
         return p, None
     # sum over rows of -log p_y = log(sum_j e^z_j) - z_y
-    return p, float(np.log(total).sum() - np.vdot(z, t))
+    return p, float(np.add.reduce(np.log(total, out=total), axis=None)) - z_y
 
 
 def squared_error(z: np.ndarray, t: np.ndarray | None) -> tuple[np.ndarray, float | None]:

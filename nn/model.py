@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Sequence
+from typing import IO, Iterator, Sequence
 
 import numpy as np
 
@@ -26,6 +26,20 @@ from .validation import (check_count, check_features, check_labels, check_number
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 REDUCTIONS = ("mean", "sum")
+# Prediction runs over this many rows at a time: the input is cast, and activations kept, chunk by chunk.
+CHUNK_ROWS = 4096
+
+
+def predicted_labels(yhat: np.ndarray) -> np.ndarray:
+    """The class each row of yhat (n, k) predicts: its argmax, the first of equal values. With two
+    classes that is one comparison, p1 > p0, several times faster on narrow arrays: a boolean
+    array (True for class 1), to compare with labels in the same form (see ``label_form``)."""
+    return np.greater(yhat[:, 1], yhat[:, 0]) if yhat.shape[1] == 2 else yhat.argmax(axis=1)
+
+
+def label_form(labels: np.ndarray, k: int) -> np.ndarray:
+    """Class labels (n,) as ``predicted_labels`` gives them for k classes (booleans for two)."""
+    return labels.astype(bool) if k == 2 else labels
 
 
 def parameter_count(layer_sizes: Sequence[int]) -> int:
@@ -53,6 +67,26 @@ class Forward:
     @property
     def yhat(self) -> np.ndarray:
         return self.outputs[-1]
+
+
+@dataclass(slots=True)
+class Workspace:
+    """Arrays reused from batch to batch while training, so that a step allocates nothing new.
+
+    For a batch of n rows and each layer l: ``z[l]`` (n, fan_out) holds z_l, then a_l = f(z_l) in place
+    (the output layer: yhat); ``delta[l]`` (n, fan_out) holds dL/dz_l; ``slope[l]`` (n, fan_out) f'(z_l).
+    ``weights`` (n_weights,) is scratch for the regularisation gradient.
+    """
+
+    z: list[np.ndarray]
+    delta: list[np.ndarray]
+    slope: list[np.ndarray]
+    weights: np.ndarray
+
+    def rows(self, n: int) -> "Workspace":
+        """The same buffers for a smaller batch of n rows (views of their first n rows)."""
+        return Workspace([a[:n] for a in self.z], [a[:n] for a in self.delta], [a[:n] for a in self.slope],
+                         self.weights)
 
 
 @dataclass
@@ -171,27 +205,68 @@ class MLP:
         """Class probabilities (n, k); rows sum to 1. No dropout."""
         if not self.loss_fn.classifier:
             raise ValueError("predict_proba needs a classifier (loss='cross_entropy'); use predict")
-        return self.forward(self.check_X(X)).yhat
+        return self._outputs(X)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Class labels (n,) for a classifier; predicted values (n, k) for regression."""
-        yhat = self.forward(self.check_X(X)).yhat
-        return yhat.argmax(axis=1) if self.loss_fn.classifier else yhat
+        if not self.loss_fn.classifier:
+            return self._outputs(X)
+        X = self.check_X(X, cast=False)
+        labels = np.empty(len(X), np.int64)
+        for rows, fwd in self.chunks(X):
+            fwd.yhat.argmax(axis=1, out=labels[rows])
+        return labels
 
     def score(self, X: np.ndarray, y: np.ndarray) -> float:
         """Accuracy for a classifier; the coefficient of determination R^2 for regression."""
         from .metrics import accuracy, r2
 
-        X = self.check_X(X)
+        X = self.check_X(X, cast=False)
         if self.loss_fn.classifier:
             return accuracy(check_labels(y, len(X), self.n_classes), self.predict(X))
         return r2(self.targets(y, len(X)), self.predict(X))
 
     def loss(self, X: np.ndarray, y: np.ndarray, masks: list[np.ndarray | None] | None = None) -> float:
         """Data loss (summed or averaged) plus regularisation; no dropout unless ``masks`` fix one."""
-        X = self.check_X(X)
-        fwd = self.forward(X, self.targets(y, len(X)), masks)
-        return self.data_loss(fwd.loss_sum, len(X)) + self.penalty()
+        X = self.check_X(X, cast=False)
+        T = self.targets(y, len(X))
+        loss_sum = sum(fwd.loss_sum for _, fwd in self.chunks(X, T, masks))
+        return self.data_loss(loss_sum, len(X)) + self.penalty()
+
+    def _outputs(self, X: np.ndarray) -> np.ndarray:
+        """yhat (n, k) for X (n, d), computed chunk by chunk."""
+        X = self.check_X(X, cast=False)
+        if len(X) <= CHUNK_ROWS:
+            return self.forward(self.cast(X)).yhat
+        yhat = np.empty((len(X), self.layer_sizes[-1]), self.dtype)
+        for rows, fwd in self.chunks(X):
+            yhat[rows] = fwd.yhat
+        return yhat
+
+    def chunks(self, X: np.ndarray, T: np.ndarray | None = None, masks: list[np.ndarray | None] | None = None
+               ) -> Iterator[tuple[slice, Forward]]:
+        """Forward passes over X (n, d) (checked, any numeric dtype), CHUNK_ROWS rows at a time.
+
+        Each chunk is cast into one reused buffer of the model's dtype, so no copy of the whole of X
+        is made. Yields (rows, Forward of those rows); targets T (n, k) and ``masks`` are split alike.
+        """
+        n = len(X)
+        buffer = None if X.dtype == self.dtype else np.empty((min(n, CHUNK_ROWS), X.shape[1]), self.dtype)
+        for lo in range(0, n, CHUNK_ROWS):
+            rows = slice(lo, min(lo + CHUNK_ROWS, n))
+            x = X[rows] if buffer is None else self.cast(X[rows], buffer)
+            chunk_masks = None if masks is None else [m if m is None else m[rows] for m in masks]
+            yield rows, self.forward(x, None if T is None else T[rows], chunk_masks)
+
+    def cast(self, X: np.ndarray, buffer: np.ndarray | None = None) -> np.ndarray:
+        """X in the model's dtype: X itself when it already is, else cast into ``buffer`` (its first len(X) rows)."""
+        if X.dtype == self.dtype:
+            return X
+        if buffer is None:
+            return X.astype(self.dtype)
+        out = buffer[:len(X)]
+        np.copyto(out, X, casting="unsafe")
+        return out
 
     def gradients(self, X: np.ndarray, y: np.ndarray,
                   masks: list[np.ndarray | None] | None = None) -> list[np.ndarray]:
@@ -235,8 +310,10 @@ class MLP:
         return self
 
     # ---- checks -------------------------------------------------------------------------
-    def check_X(self, X: object) -> np.ndarray:
-        return check_features(X, self.layer_sizes[0], self.dtype)
+    def check_X(self, X: object, cast: bool = True) -> np.ndarray:
+        """X as a finite (n, inputs) array of the model's dtype; with ``cast=False``, checked as it is
+        (any numeric dtype, finite once cast) and not copied: training and prediction cast it batch by batch."""
+        return check_features(X, self.layer_sizes[0], self.dtype, cast=cast)
 
     def targets(self, y: object, n: int) -> np.ndarray:
         """Targets as a (n, k) array: one-hot rows for class labels, else the values."""
@@ -259,15 +336,23 @@ class MLP:
             masks.append(mask.astype(self.dtype) * self.dtype.type(1.0 / keep))
         return masks
 
-    def forward(self, X: np.ndarray, T: np.ndarray | None = None,
-                masks: list[np.ndarray | None] | None = None, keep_z: bool = False) -> Forward:
-        """Forward pass of checked X (n, d); with targets T (n, k), the per-example loss too."""
+    def workspace(self, n: int) -> Workspace:
+        """Buffers for training on batches of at most n rows (see Workspace)."""
+        widths = self.layer_sizes[1:]
+        return Workspace([np.empty((n, w), self.dtype) for w in widths], [np.empty((n, w), self.dtype) for w in widths],
+                         [np.empty((n, w), self.dtype) for w in widths], np.empty(self.n_weights, self.dtype))
+
+    def forward(self, X: np.ndarray, T: np.ndarray | None = None, masks: list[np.ndarray | None] | None = None,
+                keep_z: bool = False, work: Workspace | None = None) -> Forward:
+        """Forward pass of checked X (n, d) of the model's dtype; with targets T (n, k), the per-example
+        loss too. With ``work`` (for n rows), every z and a is written into its buffers."""
         masks = masks or self.no_masks
         fwd = Forward(inputs=[], outputs=[], masks=masks)
         h = X if masks[0] is None else X * masks[0]
         for l, (W, b) in enumerate(zip(self.W, self.b)):
             fwd.inputs.append(h)
-            z = h @ W  # (n, fan_out)
+            # np.dot: the product h @ W, with less overhead than @ on small arrays
+            z = np.dot(h, W, out=None if work is None else work.z[l])  # (n, fan_out)
             z += b
             if keep_z:
                 fwd.z.append(z.copy())
@@ -279,40 +364,52 @@ class MLP:
             fwd.outputs.append(a)
         return fwd
 
-    def backward(self, fwd: Forward, T: np.ndarray, keep_deltas: bool = False) -> list[np.ndarray]:
-        """Gradient of the loss into ``self.grad`` (flat; views gW, gb). Returns the deltas if kept."""
-        delta = fwd.yhat - T  # (n, k) dL/dz_L: softmax + cross-entropy and identity + MSE alike
-        if self.reduction == "mean":
-            delta *= 1.0 / len(T)
-        deltas = self.backpropagate(fwd, delta, self.gW, self.gb, keep_deltas)
+    def backward(self, fwd: Forward, T: np.ndarray, keep_deltas: bool = False, work: Workspace | None = None,
+                 scale: float = 1.0) -> list[np.ndarray]:
+        """Gradient of the loss into ``self.grad`` (flat; views gW, gb). Returns the deltas if kept.
+
+        ``scale`` multiplies the whole gradient (an optimiser may fold its learning rate in here, on
+        the small output delta, instead of in a pass over every parameter). ``work``: as in forward.
+        """
+        # (n, k) dL/dz_L: softmax + cross-entropy and identity + MSE alike
+        delta = np.subtract(fwd.yhat, T, out=None if work is None else work.delta[-1])
+        factor = scale / len(T) if self.reduction == "mean" else scale
+        if factor != 1.0:
+            delta *= factor
+        deltas = self.backpropagate(fwd, delta, self.gW, self.gb, keep_deltas, work)
         # Regularisation acts on the weights only, not the biases.
-        if self.l2:
-            self.grad_w += self.l2 * self.theta_w  # d/dW of (l2 / 2) W**2
-        if self.l1:
-            self.grad_w += self.l1 * np.sign(self.theta_w)  # d/dW of l1 |W|, taking 0 at W = 0
+        scratch = None if work is None else work.weights
+        if self.l2:  # d/dW of (l2 / 2) W**2
+            self.grad_w += np.multiply(self.theta_w, self.l2 * scale, out=scratch)
+        if self.l1:  # d/dW of l1 |W|, taking 0 at W = 0
+            sign = np.sign(self.theta_w, out=scratch)
+            sign *= self.l1 * scale
+            self.grad_w += sign
         return deltas
 
     def backpropagate(self, fwd: Forward, delta: np.ndarray, gW: list[np.ndarray],
-                      gb: list[np.ndarray] | None, keep_deltas: bool = False) -> list[np.ndarray]:
+                      gb: list[np.ndarray] | None, keep_deltas: bool = False,
+                      work: Workspace | None = None) -> list[np.ndarray]:
         """Chain rule from the output delta (n, k) back to the input; writes dW, db into gW, gb.
 
         Returns the deltas, last layer first (with ``keep_deltas``), and always, as the final
         entry, dL/dx (n, d) when ``gb`` is None (the input gradient, for saliency maps).
         """
-        deltas = []
+        deltas, ones = [], self._ones(len(delta))
         for l in reversed(range(len(self.W))):
             if keep_deltas:
                 deltas.append(delta)
             if gb is not None:
-                np.matmul(fwd.inputs[l].T, delta, out=gW[l])  # (fan_in, fan_out)
-                np.matmul(self._ones(len(delta)), delta, out=gb[l])  # (fan_out,) column sums of delta
+                np.dot(fwd.inputs[l].T, delta, out=gW[l])  # (fan_in, fan_out)
+                np.dot(ones, delta, out=gb[l])  # (fan_out,) column sums of delta
                 if l == 0:
                     break
-            delta = delta @ self.W[l].T  # (n, fan_in): dL/dh_{l-1}
+            # (n, fan_in): dL/dh_{l-1}
+            delta = np.dot(delta, self.W[l].T, out=None if work is None else work.delta[l - 1])
             if fwd.masks[l] is not None:
                 delta *= fwd.masks[l]
-            if l > 0:
-                delta *= self.act.df(fwd.outputs[l - 1])  # dL/dz_{l-1}
+            if l > 0:  # dL/dz_{l-1} = dL/dh_{l-1} * f'(z_{l-1})
+                delta *= self.act.df(fwd.outputs[l - 1], out=None if work is None else work.slope[l - 1])
         if gb is None:
             deltas.append(delta)
         return deltas
@@ -340,7 +437,8 @@ class MLP:
 
     def penalty(self) -> float:
         """(l2 / 2) * sum(W**2) + l1 * sum(|W|) over all weights."""
-        return self.l2_penalty() + self.l1_penalty()
+        penalty = 0.5 * self.l2 * float(np.dot(self.theta_w, self.theta_w)) if self.l2 else 0.0
+        return penalty + self.l1_penalty() if self.l1 else penalty
 
     def l2_penalty(self) -> float:
         return 0.5 * self.l2 * float(np.dot(self.theta_w, self.theta_w)) if self.l2 else 0.0

@@ -14,6 +14,8 @@ from .validation import check_number, lookup
 class SGD:
     """Plain gradient descent: theta <- theta - lr * grad."""
 
+    scaled_step = False  # lr multiplies the gradient here, as in tutorial A, so that its numbers come out exactly
+
     def step(self, theta: np.ndarray, grad: np.ndarray, lr: float) -> None:
         grad *= lr
         theta -= grad
@@ -22,35 +24,45 @@ class SGD:
 class Momentum:
     """Classical momentum, tutorial B's form: update <- lr * grad + mu * update; theta -= update."""
 
+    # The trainer may fold lr into backpropagation (MLP.backward's ``scale``) and call step_scaled:
+    # multiplying the small output delta by lr saves a pass over every parameter.
+    scaled_step = True
+
     def __init__(self, momentum: float = 0.9) -> None:
         self.momentum = check_number("momentum", momentum, 0.0, 1.0, high_open=True)
         self.update: np.ndarray | None = None
 
-    def _accumulate(self, theta: np.ndarray, grad: np.ndarray, lr: float) -> np.ndarray:
-        """update <- mu * update + lr * grad; grad is left holding lr * grad."""
+    def _accumulate(self, theta: np.ndarray, lr_grad: np.ndarray) -> np.ndarray:
+        """update <- mu * update + lr * grad, from lr_grad = lr * grad."""
         if self.update is None:
             self.update = np.zeros_like(theta)
         self.update *= self.momentum
-        grad *= lr
-        self.update += grad
+        self.update += lr_grad
         return self.update
 
     def step(self, theta: np.ndarray, grad: np.ndarray, lr: float) -> None:
-        theta -= self._accumulate(theta, grad, lr)
+        grad *= lr
+        self.step_scaled(theta, grad)
+
+    def step_scaled(self, theta: np.ndarray, lr_grad: np.ndarray) -> None:
+        """The step from lr * grad, already scaled: three passes over theta in all."""
+        theta -= self._accumulate(theta, lr_grad)
 
 
 class Nesterov(Momentum):
     """Nesterov momentum: the same update, but theta moves by the look-ahead lr*grad + mu*update."""
 
-    def step(self, theta: np.ndarray, grad: np.ndarray, lr: float) -> None:
-        update = self._accumulate(theta, grad, lr)
+    def step_scaled(self, theta: np.ndarray, lr_grad: np.ndarray) -> None:
+        update = self._accumulate(theta, lr_grad)
         # theta -= lr * grad + mu * update (Sutskever et al. 2013; as in scikit-learn)
-        theta -= grad
-        theta -= np.multiply(update, self.momentum, out=grad)
+        theta -= lr_grad
+        theta -= np.multiply(update, self.momentum, out=lr_grad)
 
 
 class Adam:
     """Adam (Kingma & Ba 2015): per-parameter steps from running moments of the gradient."""
+
+    scaled_step = False  # its eps is measured against the raw gradient
 
     def __init__(self, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
         self.beta1 = check_number("beta1", beta1, 0.0, 1.0, high_open=True)
@@ -83,12 +95,16 @@ class Adam:
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Adam}
+# Optimisers that choose their own steps from the full batch rather than follow a step rule:
+# fit(optimizer="lbfgs") runs nn.lbfgs (scipy's L-BFGS-B on theta).
+FULL_BATCH_OPTIMIZERS = ("lbfgs",)
 
 
 def make_optimizer(name: str, momentum: float | None = None) -> SGD | Momentum | Adam:
     """A fresh optimiser. ``momentum=None`` means its default (0.9; for "sgd", none).
 
-    "sgd" with momentum > 0 is classical momentum, as in scikit-learn and PyTorch.
+    "sgd" with momentum > 0 is classical momentum, as in scikit-learn and PyTorch. The full-batch
+    optimisers (FULL_BATCH_OPTIMIZERS) have no step rule: ``nn.training.train`` runs them itself.
     """
     cls = lookup(OPTIMIZERS, "optimizer", name)
     if cls is SGD:

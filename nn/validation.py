@@ -21,8 +21,12 @@ def _preview(values: np.ndarray) -> str:
     return np.array2string(np.asarray(values).ravel()[:5], separator=", ", threshold=5)
 
 
-def check_features(X: object, n_features: int, dtype: np.dtype, name: str = "X") -> np.ndarray:
-    """X as a finite (n, n_features) array of ``dtype`` (no copy when it already is one)."""
+def check_features(X: object, n_features: int, dtype: np.dtype, name: str = "X", cast: bool = True) -> np.ndarray:
+    """X as a finite (n, n_features) array of ``dtype`` (no copy when it already is one).
+
+    With ``cast=False`` X keeps its own numeric dtype and is not copied; it is checked to be finite
+    once cast to ``dtype`` (so that casting it later, a batch at a time, cannot fail).
+    """
     X = np.asarray(X)
     if X.dtype.kind not in "biuf":
         raise ValueError(f"{name} must be numeric, got dtype {X.dtype}")
@@ -33,15 +37,34 @@ def check_features(X: object, n_features: int, dtype: np.dtype, name: str = "X")
     if X.shape[1] != n_features:
         raise ValueError(f"{name} must have {n_features} columns (the input layer's size), "
                          f"got {X.shape[1]}")
+    if not cast and X.dtype.kind != "f":
+        return X  # integers and booleans are finite in any float dtype
     with np.errstate(over="ignore", invalid="ignore"):  # overflow becomes infinity, refused below
-        X = X.astype(dtype, copy=False)
-        # A finite sum means every entry is finite (NaN and infinity spread through a sum); only
-        # when the sum is not finite (or overflowed) is the slower entry-by-entry check needed.
-        all_finite = np.isfinite(X.sum()) or np.isfinite(X).all()
-    if not all_finite:
-        raise ValueError(f"{name} must be finite, got {_preview(X[~np.isfinite(X)])} "
-                         f"at {int((~np.isfinite(X)).sum())} places")
+        if cast:
+            X = X.astype(dtype, copy=False)
+        if not _all_finite(X, np.dtype(dtype)):
+            bad = X.astype(dtype)
+            bad = bad[~np.isfinite(bad)]
+            raise ValueError(f"{name} must be finite, got {_preview(bad)} at {bad.size} places")
     return X
+
+
+def _all_finite(X: np.ndarray, dtype: np.dtype) -> bool:
+    """Whether every entry of the float array X is finite once cast to ``dtype``, in one pass over X."""
+    if X.flags.c_contiguous:
+        flat = X.reshape(-1)
+        # A finite sum of squares means every entry is finite (NaN and infinity spread through it);
+        # only when it is not finite (or overflowed) is a slower check needed.
+        with np.errstate(over="ignore", invalid="ignore"):
+            squares = float(np.vdot(flat, flat))
+        if X.itemsize <= dtype.itemsize:  # casting up (or not at all) keeps finite values finite
+            return np.isfinite(squares) or bool(np.isfinite(X).all())
+        top = float(np.finfo(dtype).max)
+        if squares < top * top:  # casting down: then every |x| is below the largest value of dtype
+            return True
+    # The slow path: the extremes, cast as the batches will be (NaN comes out of max and min).
+    extremes = np.array([X.max(), X.min()]).astype(dtype)
+    return bool(np.isfinite(extremes).all())
 
 
 def check_labels(y: object, n_samples: int, n_classes: int, name: str = "y") -> np.ndarray:

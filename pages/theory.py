@@ -14,6 +14,7 @@ from lab.theory_state import (BUGS, L2, N_POINTS, PASS_THRESHOLD, check, check_r
                               reset_net, tutorial_backprop)
 from nn import MLP, gradient_check
 from nn.gradcheck import relative_error
+from nn.lbfgs import minimize
 from nn.losses import softmax_cross_entropy
 from nn.optimizers import SGD, Adam, Momentum, Nesterov
 
@@ -329,14 +330,19 @@ st.markdown(
     "the steep direction limits the learning rate (plain SGD diverges above $\\eta = 2/10$), and the "
     "shallow one then crawls. Momentum builds up speed along the valley; Adam scales each coordinate "
     "by its own gradient size. Each path is computed by the optimiser classes of `nn.optimizers`, "
-    "calling `.step(theta, grad, lr)` on the 2-vector $\\theta$."
+    "calling `.step(theta, grad, lr)` on the 2-vector $\\theta$. **L-BFGS uses curvature, not a learning "
+    "rate**: from its last steps and how they changed the gradient it estimates the valley's shape, so it "
+    "steps straight down the valley and stops at the bottom within a few steps; no slider applies to it "
+    "(`nn.lbfgs.minimize`, scipy's L-BFGS-B, which `fit(optimizer=\"lbfgs\")` uses)."
 )
 st.latex(r"\begin{aligned}"
          r"&\textbf{SGD:} & \theta &\leftarrow \theta - \eta g \\"
          r"&\textbf{momentum:} & v &\leftarrow \mu v + \eta g, & \theta &\leftarrow \theta - v \\"
          r"&\textbf{Nesterov:} & v &\leftarrow \mu v + \eta g, & \theta &\leftarrow \theta - (\eta g + \mu v) \\"
          r"&\textbf{Adam:} & m &\leftarrow \beta_1 m + (1 - \beta_1) g,\ \ v \leftarrow \beta_2 v + (1 - \beta_2) g^2,"
-         r" & \theta &\leftarrow \theta - \eta\,\frac{m / (1 - \beta_1^t)}{\sqrt{v / (1 - \beta_2^t)} + \epsilon}"
+         r" & \theta &\leftarrow \theta - \eta\,\frac{m / (1 - \beta_1^t)}{\sqrt{v / (1 - \beta_2^t)} + \epsilon} \\"
+         r"&\textbf{L-BFGS:} & H &\approx (\nabla^2 f)^{-1} \text{ from the last steps' } \Delta\theta, \Delta g,"
+         r" & \theta &\leftarrow \theta - \alpha H g, \ \alpha \text{ by a line search}"
          r"\end{aligned}")
 
 
@@ -360,7 +366,7 @@ def optimisation_section() -> None:
 
 
 optimisation_section()
-show_code(SGD, Momentum, Nesterov, Adam)
+show_code(SGD, Momentum, Nesterov, Adam, minimize)
 
 st.subheader("Learning-rate schedules")
 st.markdown(

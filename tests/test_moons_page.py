@@ -201,3 +201,22 @@ def test_new_sample_then_back_to_tutorial_a(app_test):
     at.button(key="moons_preset_tutorial_a").click().run()
     assert _widget_values(at) == {name: getattr(DEFAULTS, name) for name in KNOBS}
     assert any(c.value.startswith("**Tutorial A.**") for c in at.caption)
+
+
+def test_lbfgs_trains_without_a_learning_rate_and_says_so(app_test):
+    at = _page(app_test)
+    at.run()
+    assert "lbfgs" in at.selectbox(key="moons_optimizer").options
+    assert not at.select_slider(key="moons_lr").disabled
+    at.selectbox(key="moons_optimizer").set_value("lbfgs").run()
+    assert not at.exception, at.exception
+    assert at.select_slider(key="moons_lr").disabled and at.select_slider(key="moons_batch_size").disabled
+    assert _link(at)["optimizer"] == "lbfgs"
+    summary = " ".join(m.value for m in at.markdown)
+    ran = re.search(r"L-BFGS ran ([\d,]+) iterations \(at most 20,000\), each one pass over the points", summary)
+    assert 10 < int(ran.group(1).replace(",", "")) < 2000  # gradient descent: 3,700 passes to level off
+    assert "the loss stayed within 0.10% of its value" in summary or "L-BFGS converged after" in summary
+    assert any("uses curvature, not a learning rate" in c.value for c in at.caption)
+    assert _percent(_metrics(at)["Train accuracy"]) >= 0.95
+    at.selectbox(key="moons_optimizer").set_value("sgd").run()  # back: the learning rate counts again
+    assert not at.select_slider(key="moons_lr").disabled and "L-BFGS" not in " ".join(m.value for m in at.markdown)

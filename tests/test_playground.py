@@ -433,3 +433,16 @@ def test_own_points_train_and_a_click_grid_covers_the_plane(default_run):
     assert len(grid.x) == (len(default_run.grid.xs) // figures.CLICK_STEP) ** 2 and grid.marker.opacity == 0
     assert "click: add a class-1 point" in grid.hovertemplate
     assert fig.data[0].hoverinfo == "skip"  # the grid answers hovers instead
+
+
+def test_lbfgs_ignores_the_learning_rate_and_batch_size_and_reaches_gradient_descents_loss():
+    lbfgs = replace(DEFAULTS, optimizer="lbfgs", stop_when_flat=False)
+    # the knobs L-BFGS does not use share one cache entry
+    assert replace(lbfgs, lr=0.3, batch_size=20).for_training() == lbfgs.for_training()
+    run = run_playground(replace(lbfgs, batch_size=20))  # a minibatch size left set is not an error
+    descent = run_playground(replace(DEFAULTS, stop_when_flat=False))
+    assert run.history.status == "completed" and run.history.message.startswith("L-BFGS converged after")
+    assert run.passes_run < 1000 and run.stop_text.startswith(f"L-BFGS ran {run.passes_run:,} iterations")
+    assert run.objective <= descent.objective  # 20,000 passes of gradient descent get no lower
+    assert [s.passes for s in run.snapshots][:4] == [0, 1, 2, 5]  # watched iteration by iteration
+    assert run.oscillation is None

@@ -146,7 +146,8 @@ def test_dropout_mask_scaling_and_expectation(net):
 
 def test_optimizer_paths():
     paths = demos.optimizer_paths(0.05, 0.9, 0.2, 40)
-    assert set(paths) == {"sgd", "momentum", "nesterov", "adam"}
+    assert set(paths) == {"sgd", "momentum", "nesterov", "adam", "lbfgs"}
+    assert len(paths["lbfgs"]) <= 11 and demos.quadratic(paths["lbfgs"][-1]) < 1e-10  # curvature: done in a few steps
     t = np.arange(41)[:, None]
     np.testing.assert_allclose(paths["sgd"], demos.START * (1 - 0.05 * demos.CURVATURE) ** t, rtol=1e-12)
     np.testing.assert_allclose(np.abs(paths["adam"][1] - paths["adam"][0]), [0.2, 0.2], rtol=1e-6)

@@ -124,3 +124,21 @@ def test_softmax_sliders_move_the_probabilities(page):
     assert any(f"= {-math.log(moved[0]):.4f}" in l.value for l in page.latex)  # L = -log p_1
     page.slider(key="theory_temperature").set_value(5.0).run()
     assert np.ptp(shown_arrays(page)["softmax probabilities"]) < np.ptp(moved)  # flatter when hotter
+
+
+def test_the_optimiser_comparison_includes_lbfgs_which_needs_no_learning_rate(page):
+    table = next(df for df in (d.value for d in page.dataframe) if "optimiser" in df.columns)
+    rows = {row["optimiser"]: row for row in table.to_dict("records")}
+    assert list(rows) == ["sgd", "momentum", "nesterov", "adam", "lbfgs"]
+    lbfgs = rows["lbfgs"]
+    assert lbfgs["steps"] <= 10 and lbfgs["final loss"] < 1e-8 and not lbfgs["diverged"]  # converged, early
+    assert rows["sgd"]["final loss"] > 1e3 * lbfgs["final loss"]  # 50 steps of SGD at eta 0.05 are still on the way
+    path = next(json.loads(c.proto.spec) for c in page.get("plotly_chart") if "theory_opt_paths" in c.proto.id)
+    trace = next(t for t in path["data"] if t.get("name") == "lbfgs")
+    assert len(_values(trace["x"])) == lbfgs["steps"] + 1 and abs(_values(trace["x"])[-1]) < 1e-4
+    assert any("uses curvature, not a learning rate" in m.value for m in page.markdown)
+    assert any(r"\textbf{L-BFGS:}" in l.value for l in page.latex)
+    page.slider(key="theory_opt_lr").set_value(0.2).run()  # the learning rate moves SGD, not L-BFGS
+    table = next(df for df in (d.value for d in page.dataframe) if "optimiser" in df.columns)
+    again = {row["optimiser"]: row for row in table.to_dict("records")}
+    assert again["lbfgs"] == lbfgs and again["sgd"]["final loss"] != rows["sgd"]["final loss"]
