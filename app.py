@@ -10,7 +10,7 @@ st.set_page_config(
     page_title="Neural Lab",
     page_icon=":material/neurology:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # collapsed on a phone, open on a laptop
 )
 
 PAGES = [
