@@ -8,6 +8,7 @@ from lab import theory_demos as demos
 from lab import theory_figures as figs
 from lab.code import show_code
 from lab.page import start_page
+from lab.theme import class_name
 from lab.theory_equations import backward_equations, forward_equations, loss_latex
 from lab.theory_state import (BUGS, L2, N_POINTS, PASS_THRESHOLD, check, check_rows, entry_rows, get_net,
                               reset_net, tutorial_backprop)
@@ -101,25 +102,25 @@ st.markdown(
 def softmax_section() -> None:
     cols = st.columns(4)
     defaults = (2.0, 1.0, 0.1)
-    logits = [cols[k].slider(f"z{k + 1}", -5.0, 5.0, defaults[k], 0.1, key=f"theory_logit{k + 1}")
+    logits = [cols[k].slider(f"z{k}", -5.0, 5.0, defaults[k], 0.1, key=f"theory_logit{k + 1}")
               for k in range(3)]
     temperature = cols[3].slider("temperature T", 0.1, 5.0, 1.0, 0.1, key="theory_temperature")
-    target = st.radio("True class", [0, 1, 2], format_func=lambda k: f"class {k + 1}", horizontal=True,
+    target = st.radio("True class", [0, 1, 2], format_func=class_name, horizontal=True,
                       key="theory_target")
     p, loss = demos.softmax_loss(logits, target, temperature)
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         st.latex(r"p_k = \frac{e^{z_k / T}}{\sum_j e^{z_j / T}}"
                  rf" \;\Rightarrow\; p = ({p[0]:.4f},\ {p[1]:.4f},\ {p[2]:.4f})")
-        st.latex(rf"L = -\log p_{{{target + 1}}} = -\log {p[target]:.4f} = {loss:.4f}")
-    right.plotly_chart(figs.probability_bars([f"class {k + 1}" for k in range(3)], p, target),
+        st.latex(rf"L = -\log p_{{{target}}} = -\log {p[target]:.4f} = {loss:.4f}")
+    right.plotly_chart(figs.probability_bars([class_name(k) for k in range(3)], p, target),
                        key="theory_softmax_bars", config={"displayModeBar": False})
 
 
 softmax_section()
 
 st.markdown(
-    "**Tutorial B's swap.** Say the true class is class 1 and the network gives it probability 0.1 "
+    "**Tutorial B's swap.** Say the true class is class 0 and the network gives it probability 0.1 "
     "while a wrong class gets 0.7. Swap those two probabilities and the loss falls from "
     "$-\\log 0.1$ to $-\\log 0.7$. Swapping two *wrong* classes changes nothing: only the probability of "
     "the true class enters the loss. (Losses computed by `nn`'s `softmax_cross_entropy`.)"
