@@ -18,3 +18,15 @@ def show_chart(fig: go.Figure, alt: str, *, where: Any = None, config: dict | No
     """
     touch_friendly(fig)
     return (where or st).plotly_chart(fig, alt=alt, config={**PLOT_CONFIG, **(config or {})}, **kwargs)
+
+
+# A box whose content keeps its natural width and scrolls sideways inside the box on a narrow screen.
+_SCROLL_CSS = ("<style>[class*='st-key-scrollbox_'] {overflow-x: auto; overflow-y: hidden;}"
+               "[class*='st-key-scrollbox_'] [data-testid='stPlotlyChart'] {width: max-content; max-width: none;}"
+               "</style>")
+
+
+def scroll_box(key: str):
+    """A container (use it with ``with``) that scrolls sideways when its content is wider than the screen."""
+    st.html(_SCROLL_CSS)
+    return st.container(key=f"scrollbox_{key}")

@@ -13,8 +13,11 @@ from plotly.subplots import make_subplots
 
 from nn import History
 
+from . import theme
+
 SIDE = 28  # pixels per image side
-COLORS = {"train": "#1f77b4", "validation": "#ff7f0e", "before": "#9aa5b1", "after": "#d62728"}
+COLORS = {"train": theme.CLASS_COLORS[0], "validation": theme.CLASS_COLORS[1], "before": theme.NEUTRAL,
+          "after": theme.CLASS_COLORS[1]}
 
 
 def tile(images: np.ndarray, cols: int, gap: int = 2, caption_rows: int = 0) -> np.ndarray:
@@ -48,9 +51,9 @@ def ink_rgb(mosaic: np.ndarray) -> np.ndarray:
 
 
 def diverging_rgb(mosaic: np.ndarray) -> np.ndarray:
-    """Values in [-1, 1] (NaN = gap) as RGB: blue for negative, white for 0, red for positive."""
+    """Values in [-1, 1] (NaN = gap) as RGB: blue for negative, white for 0, orange for positive."""
     v = np.nan_to_num(mosaic, nan=0.0).clip(-1, 1)
-    red, blue = (200, 30, 40), (30, 90, 200)
+    red, blue = (theme.rgb(theme.POSITIVE), theme.rgb(theme.NEGATIVE))  # the theme's diverging pair
     rgb = np.empty(v.shape + (3,))
     for channel in range(3):
         toward = np.where(v > 0, red[channel], blue[channel])
@@ -122,8 +125,8 @@ def confusion_figure(confusion: np.ndarray, class_names: Sequence[str], normaliz
     # A log-like colour scale: the diagonal dwarfs the mistakes, which are what matter here.
     color = np.log1p(z * 100) if normalize else np.log1p(counts)
     fig = go.Figure(go.Heatmap(
-        z=color, x=list(range(k)), y=list(range(k)), colorscale="Blues", showscale=False,
-        text=text, texttemplate="%{text}", customdata=counts, hoverinfo="skip"))
+        z=color, x=list(range(k)), y=list(range(k)), colorscale=theme.sequential(0.6), showscale=False,
+        text=text, texttemplate="%{text}", textfont=dict(color=theme.INK), customdata=counts, hoverinfo="skip"))
     ti, pi = np.meshgrid(range(k), range(k), indexing="ij")
     fig.add_trace(go.Scatter(
         x=pi.ravel(), y=ti.ravel(), mode="markers",
@@ -135,7 +138,7 @@ def confusion_figure(confusion: np.ndarray, class_names: Sequence[str], normaliz
     if selected is not None:
         t, p = selected
         fig.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5,
-                      line=dict(color="#d62728", width=3))
+                      line=dict(color=theme.POSITIVE, width=3))
     ticks = dict(tickmode="array", tickvals=list(range(k)), ticktext=list(class_names), showgrid=False,
                  zeroline=False)
     fig.update_xaxes(title="predicted class", side="top", range=[-0.5, k - 0.5], **ticks)
@@ -175,7 +178,7 @@ def first_layer_weights(W1: np.ndarray, max_units: int = 64, cols: int = 16,
                         pixel: float = 2.5) -> go.Figure:
     """Each hidden unit's 784 incoming weights (W1 (784, h)) drawn as a 28x28 image.
 
-    Each tile is scaled by its own largest |w|: red pixels push the unit on, blue ones off.
+    Each tile is scaled by its own largest |w|: orange pixels push the unit on, blue ones off.
     """
     W = np.asarray(W1, dtype=float)[:, :max_units].T  # (units, 784)
     scaled = W / np.maximum(np.abs(W).max(axis=1, keepdims=True), 1e-12)
@@ -204,3 +207,13 @@ def weight_histograms(after: Sequence[np.ndarray], before: Sequence[np.ndarray] 
                       legend=dict(orientation="h", y=1.3, x=0, yanchor="bottom"))
     fig.update_xaxes(title="weight")
     return fig
+
+
+def curves_alt(history: History) -> str:
+    """A text alternative for ``learning_curves``: the last epoch's numbers."""
+    if not history.epoch:
+        return "Loss and accuracy per epoch: no epoch finished yet."
+    parts = [f"train loss {history.train_loss[-1]:.3f}, accuracy {history.train_accuracy[-1]:.1%}"]
+    if history.val_loss:
+        parts.append(f"validation loss {history.val_loss[-1]:.3f}, accuracy {history.val_accuracy[-1]:.1%}")
+    return f"Loss and accuracy per epoch over {len(history.epoch)} epochs; at the last: {'; '.join(parts)}."

@@ -41,9 +41,15 @@ def class_name(k: int) -> str:
     return f"class {k}"
 
 
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    """'#rrggbb' as (r, g, b), each 0-255."""
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return r, g, b
+
+
 def rgba(hex_colour: str, alpha: float) -> str:
     """'#rrggbb' and an opacity in [0, 1] as a CSS rgba() string."""
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = rgb(hex_colour)
     return f"rgba({r}, {g}, {b}, {alpha:g})"
 
 

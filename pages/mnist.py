@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from lab import mnist_figures as figures
+from lab.charts import show_chart
 from lab.code import show_code
 from lab.page import start_page
 from lab.mnist_data import SOURCE_LABELS, SOURCE_TITLES
@@ -39,13 +40,18 @@ with st.expander("Look at the data before training", expanded=False):
     counts, means, examples = data_overview(data.name)
     left, right = st.columns([3, 2])
     left.markdown("**Examples of each class**")
-    left.plotly_chart(figures.examples_by_class(examples, data.class_names), key="mnist_examples")
-    right.plotly_chart(figures.class_counts_figure(counts, data.class_names, "Training examples per class"),
-                       key="mnist_counts")
+    show_chart(figures.examples_by_class(examples, data.class_names),
+               f"A grid of training images, one row per class: {', '.join(data.class_names)}.",
+               where=left, key="mnist_examples")
+    show_chart(figures.class_counts_figure(counts, data.class_names, "Training examples per class"),
+               "Bars of the number of training images per class: "
+               + ", ".join(f"{n} {c:,}" for n, c in zip(data.class_names, counts)) + ".",
+               where=right, key="mnist_counts")
     right.markdown("**The average image of each class**: what a network that only looked at "
                    "single pixels could learn.")
-    right.plotly_chart(figures.digit_gallery(means, list(data.class_names), cols=5, pixel=2.5),
-                       key="mnist_means")
+    show_chart(figures.digit_gallery(means, list(data.class_names), cols=5, pixel=2.5),
+               "The average training image of each class, a blurred outline of the typical shape.",
+               where=right, key="mnist_means")
 
 # ---- 2. The network and its training ----------------------------------------------------------
 st.subheader("2. Choose a network and train it")
@@ -129,7 +135,7 @@ if outcome is not None:
     st.caption(f"Network {outcome.name}, evaluated on the test split of {SOURCE_TITLES[outcome.dataset]}."
                + ("" if outcome.status == "diverged" else " The Draw page now uses this network."))
     if outcome.history is not None and outcome.history.epoch:
-        st.plotly_chart(figures.learning_curves(outcome.history), key="mnist_curves")
+        show_chart(figures.learning_curves(outcome.history), figures.curves_alt(outcome.history), key="mnist_curves")
         st.caption("Training loss and accuracy are measured on the batches as they were trained "
                    "(with dropout, if any); validation on held-out images after each epoch.")
 
@@ -146,9 +152,11 @@ if outcome is not None:
             state["mnist_true"], state["mnist_pred"] = round(points[0]["y"]), round(points[0]["x"])
 
     matrix_column, table_column = st.columns([3, 2])
-    matrix_column.plotly_chart(figures.confusion_figure(ev.confusion, names, normalize, selected),
-                               key="mnist_cm", on_select=select_cell, selection_mode="points",
-                               config={"displayModeBar": False})
+    show_chart(figures.confusion_figure(ev.confusion, names, normalize, selected),
+               f"Confusion matrix of {len(names)} by {len(names)} classes: {ev.accuracy:.1%} of the test images "
+               "are on the diagonal (right); the per-class table beside it gives the numbers.",
+               where=matrix_column, key="mnist_cm", on_select=select_cell, selection_mode="points",
+               config={"displayModeBar": False})
     table_column.markdown("**Per class**: precision = right when it says this class; "
                           "recall = found among the images of this class.")
     table_column.dataframe(pd.DataFrame(ev.per_class_rows(names)), hide_index=True,
@@ -167,8 +175,9 @@ if outcome is not None:
     if len(rows):
         shown = rows[:GALLERY_MAX]
         captions = [f"{ev.proba[i, predicted_class]:.0%}" for i in shown]
-        st.plotly_chart(figures.digit_gallery(result_data.X_test[shown], captions, cols=10),
-                        key="mnist_gallery")
+        show_chart(figures.digit_gallery(result_data.X_test[shown], captions, cols=10),
+                   f"{len(shown)} test images of {names[true_class]}, each with the network's probability for "
+                   f"{names[predicted_class]}; the table below lists them.", key="mnist_gallery")
         st.caption(f"Above each image: the network's probability for {names[predicted_class]}. "
                    "All ten probabilities are in the table.")
         st.dataframe(ev.table(shown, names), hide_index=True, key="mnist_gallery_table")
@@ -178,19 +187,25 @@ if outcome is not None:
     if len(mistakes):
         captions = [f"{names[ev.y_true[i]][:6]}→{names[ev.y_pred[i]][:6]} {ev.proba[i, ev.y_pred[i]]:.1%}"
                     for i in mistakes]
-        st.plotly_chart(figures.digit_gallery(result_data.X_test[mistakes], captions, cols=10),
-                        key="mnist_mistakes")
+        show_chart(figures.digit_gallery(result_data.X_test[mistakes], captions, cols=10),
+                   f"{len(mistakes)} test images the network got wrong with the most confidence, each captioned "
+                   "true class, arrow, predicted class and probability: " + "; ".join(captions) + ".",
+                   key="mnist_mistakes")
     else:
         st.write("No mistakes on the test split.")
 
     W1 = outcome.model.W[0]
     shown_units = min(64, W1.shape[1])
     st.markdown(f"**What each hidden neuron looks for**: the 784 incoming weights of {shown_units} of "
-                f"the {W1.shape[1]} first-layer units, drawn as 28×28 images (red excites, blue inhibits).")
-    st.plotly_chart(figures.first_layer_weights(W1, max_units=shown_units), key="mnist_weights")
+                f"the {W1.shape[1]} first-layer units, drawn as 28×28 images (orange excites, blue inhibits).")
+    show_chart(figures.first_layer_weights(W1, max_units=shown_units),
+               f"{shown_units} small 28 by 28 images, one per hidden unit, of its incoming weights: orange where "
+               "ink excites the unit, blue where it inhibits it.", key="mnist_weights")
     st.markdown("**Weights per layer**" + (", before and after training." if outcome.initial_weights
                                           else " (an uploaded model: no 'before')."))
-    st.plotly_chart(figures.weight_histograms(outcome.model.W, outcome.initial_weights), key="mnist_hist")
+    show_chart(figures.weight_histograms(outcome.model.W, outcome.initial_weights),
+               "Histograms of each layer's weights" + (" before and after training" if outcome.initial_weights
+                                                       else "") + ".", key="mnist_hist")
 
 if state.get(RUNS_KEY):
     st.subheader("This session's runs")

@@ -52,7 +52,7 @@ if points is not None:
                                f"The plane with your {len(points.y)} points; click to add one.",
                                key=controls.BOUNDARY, on_select="rerun", selection_mode="points")
             controls.remember_click(event)
-            controls.points_panel(settings, points.to_csv())
+            controls.points_panel(settings, points.to_csv(), points.n_classes)
         st.stop()
 
 try:
@@ -86,7 +86,8 @@ with left:
     st.caption("Filled circles: training points. White diamonds: test points, held out from training."
                + (" Click anywhere on the plane to add a point; the network retrains on it." if classification
                   else " Colours: the predicted value (background) and each point's target."))
-    controls.points_panel(settings, (points if points is not None else Points.from_data(run.data)).to_csv())
+    on_plane = points if points is not None else Points.from_data(run.data)
+    controls.points_panel(settings, on_plane.to_csv(), on_plane.n_classes)
 
 with diagram_box:
     output_range = figures.value_range(run.data) if run.kind == "regression" else (0.0, 1.0)
