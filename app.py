@@ -6,6 +6,8 @@ Each page lives in pages/ and is listed here with st.Page; the default page is s
 
 import streamlit as st
 
+from lab.charts import page_style
+
 st.set_page_config(
     page_title="Neural Lab",
     page_icon=":material/neurology:",
@@ -21,4 +23,5 @@ PAGES = [
     st.Page("pages/theory.py", title="Theory", icon=":material/functions:", url_path="theory"),
 ]
 
+page_style()
 st.navigation(PAGES).run()

@@ -14,6 +14,7 @@ def show_chart(fig: go.Figure, alt: str, *, where: Any = None, config: dict | No
 
     ``alt`` is read by screen readers: say what the chart shows, with its key numbers.
     Drag-to-zoom is off so a finger on a chart scrolls the page; the mode bar keeps zoom buttons.
+    A chart with ``on_select`` holds the finger all the same (see ``playground_controls.chart_clicks``).
     Returns what ``plotly_chart`` returns (the selection state with ``on_select``).
     """
     touch_friendly(fig)
@@ -21,12 +22,38 @@ def show_chart(fig: go.Figure, alt: str, *, where: Any = None, config: dict | No
 
 
 # A box whose content keeps its natural width and scrolls sideways inside the box on a narrow screen.
-_SCROLL_CSS = ("<style>[class*='st-key-scrollbox_'] {overflow-x: auto; overflow-y: hidden;}"
-               "[class*='st-key-scrollbox_'] [data-testid='stPlotlyChart'] {width: max-content; max-width: none;}"
-               "</style>")
+_SCROLL_CSS = ("<style>.st-key-scrollbox_{key} {{overflow-x: auto; overflow-y: hidden;}}"
+               ".st-key-scrollbox_{key} [data-testid='stElementContainer'] {{min-width: {width}px;}}</style>")
 
 
-def scroll_box(key: str):
-    """A container (use it with ``with``) that scrolls sideways when its content is wider than the screen."""
-    st.html(_SCROLL_CSS)
+def scroll_box(key: str, width: int):
+    """A container (use it with ``with``) whose content keeps ``width`` px and scrolls sideways in it
+    when the screen is narrower."""
+    st.html(_SCROLL_CSS.format(key=key, width=int(width)))
     return st.container(key=f"scrollbox_{key}")
+
+
+# On a touch screen (no hover), Plotly shows its mode bar all the time: lift it above the chart so it
+# does not sit on the title, and make buttons at least 44 px tall (a fingertip).
+TOUCH_CSS = """<style>
+@media (pointer: coarse) {
+  [data-testid="stElementContainer"]:has(> [data-testid="stFullScreenFrame"] > [data-testid="stPlotlyChart"])
+    {margin-top: 36px; overflow: visible;}
+  [data-testid="stPlotlyChart"] .js-plotly-plot {overflow: visible !important;}
+  [data-testid="stPlotlyChart"] .modebar-container {top: -36px !important;}
+  .stButton button, .stDownloadButton button, .stFormSubmitButton button {min-height: 44px;}
+}
+</style>"""
+
+
+def page_style() -> None:
+    """The app's CSS for touch screens; app.py calls it once per run, before the page."""
+    st.html(TOUCH_CSS)
+
+
+def is_phone() -> bool:
+    """True when the browser says it is a phone: its User-Agent has "Mobi" (Android and iPhone browsers)."""
+    try:
+        return "Mobi" in (st.context.headers.get("User-Agent") or "")
+    except Exception:  # no browser behind this run (a script, a test)
+        return False

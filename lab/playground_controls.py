@@ -23,6 +23,7 @@ from .playground import PlaygroundSettings
 from .playground_diagram import Param, node_names, param_label
 from .playground_network import HandNetwork, get_param, params_of
 from .playground_points import MAX_CLASSES, MAX_ROWS, CsvError, Points, parse_csv
+from .charts import is_phone
 from .theme import class_name
 from .playground_run import PlaygroundRun, load_data
 from .playground_ui import LAST_SETTINGS, PREFIX
@@ -39,6 +40,7 @@ HAND = PREFIX + "hand"  # the HandNetwork, if the student stepped or edited
 VIEW_PASS = PREFIX + "view_pass"  # which snapshot the diagram (and the boundary) show
 EDIT_ARRAY, EDIT_FROM, EDIT_TO, EDIT_VALUE = (PREFIX + f"edit_{n}" for n in ("array", "from", "to", "value"))
 EDIT_SYNC = PREFIX + "edit_sync"  # (parameter, value) the value box was last set to
+TAPS = PREFIX + "taps"  # on a phone: whether taps on the charts add points and pick weights
 REMOVE = -1
 ACTIONS = (*range(MAX_CLASSES), REMOVE)
 COLOR_NAMES = ("blue", "orange", "green", "purple", "yellow", "sky blue")
@@ -90,6 +92,19 @@ def handle_click(settings: PlaygroundSettings) -> None:
     if action not in ACTIONS:  # not a value the radio offers
         return
     set_points(points.remove_nearest(*point) if action == REMOVE else points.add(*point, label=action))
+
+
+def chart_clicks() -> dict:
+    """``show_chart`` arguments that make the plane (and the diagram) clickable, or none.
+
+    A clickable Plotly chart holds a finger that lands on it (Streamlit gives it a drag mode), so on a
+    phone the page would not scroll: there the charts start unclickable and a toggle turns taps on.
+    """
+    if is_phone() and not st.toggle("Tap the charts to add points and pick weights", key=TAPS, value=False,
+                                     help="Off: a finger on a chart scrolls the page. On: a tap on the plane "
+                                          "adds a point, a tap on a weight's mark picks it."):
+        return {}
+    return dict(on_select="rerun", selection_mode="points")
 
 
 def remember_click(event: Any) -> None:

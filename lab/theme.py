@@ -64,6 +64,7 @@ def sequential(alpha: float = 0.85, colour: str = NEGATIVE) -> list[list]:
 
 
 def touch_friendly(fig):
-    """No drag-to-zoom (a finger drag scrolls the page; the mode bar's zoom buttons still zoom)."""
+    """No drag-to-zoom, so a finger drag on the chart scrolls the page; the mode bar's zoom buttons
+    still zoom. (Streamlit gives a chart with ``on_select`` the drag mode "pan" whatever this says.)"""
     fig.layout.dragmode = False
     return fig

@@ -50,7 +50,7 @@ if points is not None:
         with left:
             event = show_chart(figures.plane_figure(points.data(), "Your points", controls.click_action_text()),
                                f"The plane with your {len(points.y)} points; click to add one.",
-                               key=controls.BOUNDARY, on_select="rerun", selection_mode="points")
+                               key=controls.BOUNDARY, **controls.chart_clicks())
             controls.remember_click(event)
             controls.points_panel(settings, points.to_csv(), points.n_classes)
         st.stop()
@@ -80,8 +80,9 @@ with summary:
 
 with left:
     click = controls.click_action_text() if classification else None
+    clicks = controls.chart_clicks()
     event = show_chart(figures.run_boundary_figure(shown, discretize=settings.discretize, click=click),
-                       boundary_alt(run), key=controls.BOUNDARY, on_select="rerun", selection_mode="points")
+                       boundary_alt(run), key=controls.BOUNDARY, **clicks)
     controls.remember_click(event)
     st.caption("Filled circles: training points. White diamonds: test points, held out from training."
                + (" Click anywhere on the plane to add a point; the network retrains on it." if classification
@@ -95,7 +96,7 @@ with diagram_box:
     show_chart(diagram_figure(layers, selected=network.param, title=network.title),
                f"Diagram of the {network.title} network: one small map per node of what it computes over the "
                "plane, and one line per weight, orange positive, blue negative, wider when larger.",
-               key=controls.DIAGRAM, on_select=controls.pick_weight, selection_mode="points")
+               key=controls.DIAGRAM, **{**clicks, "on_select": controls.pick_weight} if clicks else {})
     st.caption("Each square is what one node computes over the plane of the boundary (blue: low, orange: high). "
                "Lines are weights: orange positive, blue negative, wider when larger. Hover a square for its bias, "
                "the small mark on a line for its weight; click the mark to set it below.")

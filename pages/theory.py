@@ -35,7 +35,7 @@ def show_matrices(panels, key: str) -> None:
     """Matrices as heatmaps with their values, at their natural width (a narrow screen scrolls them in a box)."""
     fig = figs.matrix_figure(panels)
     shapes = ", ".join(f"{label} ({v.shape[0]}×{v.shape[1]})" for _, label, v in panels)
-    with scroll_box(key):
+    with scroll_box(key, fig.layout.width):
         show_chart(fig, f"The matrices {shapes} as grids of their values, orange positive and blue negative.",
                    key=key, width=fig.layout.width, config={"displayModeBar": False})
 
@@ -144,7 +144,7 @@ trace = net.trace()
 st.header("3. Forward propagation")
 st.markdown(
     f"The six points go through the network as one matrix $x$ ({N_POINTS}×2), one row per point. "
-    "Each heatmap prints its values (red positive, blue negative). **The loss is summed over the "
+    "Each heatmap prints its values (orange positive, blue negative). **The loss is summed over the "
     "examples**, as in tutorial A (`reduction=\"sum\"`), plus L2 on the weights only "
     f"($\\lambda = {L2:g}$); `nn`'s default "
     "is the mean, which divides the data term, and so every gradient below, by $N$."
