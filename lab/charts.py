@@ -33,22 +33,25 @@ def scroll_box(key: str, width: int):
     return st.container(key=f"scrollbox_{key}")
 
 
+# A primary button's label: white on the light theme's dark blue, dark on the dark theme's light blue
+# (Streamlit sets color-scheme on the app, which light-dark() follows): 4.5:1 or more in both.
 # On a touch screen (no hover), Plotly shows its mode bar all the time: lift it above the chart so it
 # does not sit on the title, and make buttons at least 44 px tall (a fingertip).
-TOUCH_CSS = """<style>
+PAGE_CSS = """<style>
+[data-testid="stBaseButton-primary"], [data-testid="stBaseButton-primary"] * {color: light-dark(#ffffff, #0f172a);}
 @media (pointer: coarse) {
   [data-testid="stElementContainer"]:has(> [data-testid="stFullScreenFrame"] > [data-testid="stPlotlyChart"])
     {margin-top: 36px; overflow: visible;}
   [data-testid="stPlotlyChart"] .js-plotly-plot {overflow: visible !important;}
   [data-testid="stPlotlyChart"] .modebar-container {top: -36px !important;}
-  .stButton button, .stDownloadButton button, .stFormSubmitButton button {min-height: 44px;}
+  button[data-testid^="stBaseButton"] {min-height: 44px;}
 }
 </style>"""
 
 
 def page_style() -> None:
-    """The app's CSS for touch screens; app.py calls it once per run, before the page."""
-    st.html(TOUCH_CSS)
+    """The app's CSS (primary buttons, touch screens); app.py calls it once per run, before the page."""
+    st.html(PAGE_CSS)
 
 
 def is_phone() -> bool:

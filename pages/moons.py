@@ -24,7 +24,7 @@ st.title("Moons playground")
 st.markdown(
     "A small network learns to separate two interleaving half-moons, as in tutorial A. Each point is "
     "two numbers (x, y); the network outputs the probability of class 1 (orange) for every point of the "
-    "plane, and the black line where that probability is 0.5 is its **decision boundary**. Move any knob "
+    "plane, and the line where that probability is 0.5 is its **decision boundary**. Move any knob "
     "in the sidebar: the network retrains from scratch and everything below is redrawn. Click the plane "
     "to add your own points; set any weight by hand in the diagram beside it."
 )
