@@ -17,7 +17,7 @@ CANVAS_SCALE = 10  # the canvas is 280 px: 10 canvas pixels per MNIST pixel
 
 
 @lru_cache(maxsize=1)
-def test_digits() -> tuple[np.ndarray, np.ndarray]:
+def sample_test_digits() -> tuple[np.ndarray, np.ndarray]:
     """The bundled sample's test split, read once: images (2000, 784) uint8 and labels (2000,) int64.
 
     Read-only: every session shares these arrays.
@@ -30,7 +30,7 @@ def test_digits() -> tuple[np.ndarray, np.ndarray]:
 
 def indices_of(digit: int) -> np.ndarray:
     """Row numbers (m,) of the test images labelled ``digit``."""
-    return np.flatnonzero(test_digits()[1] == digit)
+    return np.flatnonzero(sample_test_digits()[1] == digit)
 
 
 def pick(digit: int, n: int) -> tuple[int, np.ndarray]:
@@ -40,7 +40,7 @@ def pick(digit: int, n: int) -> tuple[int, np.ndarray]:
     if not len(rows):
         raise ValueError(f"no test image of {digit!r} in the sample")
     row = int(rows[n % len(rows)])
-    image = test_digits()[0][row].reshape(SIDE, SIDE).astype(np.float32) / 255
+    image = sample_test_digits()[0][row].reshape(SIDE, SIDE).astype(np.float32) / 255
     return row, np.kron(image, np.ones((CANVAS_SCALE, CANVAS_SCALE), np.float32))
 
 
