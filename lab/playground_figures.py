@@ -212,13 +212,16 @@ def snapshots_figure(grid: Grid, frames: Sequence[tuple[int, np.ndarray, str]], 
         first + point_traces(data, size=7, kind=kind), frames[0][2], height,
         frames=[dict(name=str(passes), data=[{"type": t["type"], "z": t["z"]} for t in surface(proba)],
                      traces=changing, layout=dict(title=dict(text=caption))) for passes, proba, caption in frames],
-        xaxis=xaxis, yaxis=yaxis, showlegend=False, margin=dict(l=10, r=10, t=50, b=130),
-        sliders=[dict(active=0, currentvalue=dict(visible=False), pad=dict(t=45), x=0.14, len=0.86, y=0,
-                      yanchor="top",
+        xaxis=xaxis, yaxis=yaxis, showlegend=False, margin=dict(l=10, r=10, t=50, b=160),
+        # The slider spans the width and the buttons sit under it: side by side they overlap on a phone.
+        sliders=[dict(active=0, currentvalue=dict(visible=False), pad=dict(t=45), x=0, len=1, y=0,
+                      yanchor="top", bgcolor=theme.NEUTRAL, bordercolor=theme.NEUTRAL,
+                      activebgcolor=theme.NEGATIVE, tickcolor=INK, font=dict(color=INK),
                       steps=[dict(label=f"{passes:,}", method="animate", args=[[str(passes)], step])
                              for passes, _, _ in frames])],
         updatemenus=[dict(type="buttons", direction="left", x=0, y=0, xanchor="left", yanchor="top",
-                          pad=dict(t=55, r=10), showactive=False,
+                          pad=dict(t=105, r=10), showactive=False, bgcolor=BACKGROUND,
+                          bordercolor=theme.NEUTRAL, font=dict(color=INK),
                           buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                                    dict(label="❚❚", method="animate", args=[[None], step])])])
 

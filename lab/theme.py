@@ -54,13 +54,17 @@ def rgba(hex_colour: str, alpha: float) -> str:
 
 
 def diverging(alpha: float = 0.85, low: str = NEGATIVE, high: str = POSITIVE) -> list[list]:
-    """A Plotly colour scale: ``low`` at 0, transparent at 0.5 (the background shows), ``high`` at 1."""
-    return [[0.0, rgba(low, alpha)], [0.5, TRANSPARENT], [1.0, rgba(high, alpha)]]
+    """A Plotly colour scale: ``low`` at 0, transparent at 0.5 (the background shows), ``high`` at 1.
+
+    Each half fades its own colour (Plotly interpolates r, g, b and alpha separately: fading to
+    transparent black would muddy the middle to grey on the light theme).
+    """
+    return [[0.0, rgba(low, alpha)], [0.5, rgba(low, 0)], [0.5, rgba(high, 0)], [1.0, rgba(high, alpha)]]
 
 
 def sequential(alpha: float = 0.85, colour: str = NEGATIVE) -> list[list]:
     """A Plotly colour scale from transparent (0) to ``colour`` (1)."""
-    return [[0.0, TRANSPARENT], [1.0, rgba(colour, alpha)]]
+    return [[0.0, rgba(colour, 0)], [1.0, rgba(colour, alpha)]]
 
 
 def touch_friendly(fig):

@@ -52,8 +52,8 @@ def choose_model() -> TrainedModel:
 
 def pick_test_digit():
     """The "Pick a test digit" control, for whoever cannot draw: (digit, row, pixels (784,)) or None."""
-    digit = st.selectbox("Can't draw? Pick a test digit", [None, *range(10)], key=PICK_KEY,
-                         format_func=lambda d: "none: I draw" if d is None else f"a test image of a {d}",
+    digit = st.selectbox("Can't draw? Pick a test digit", range(10), index=None, key=PICK_KEY,
+                         placeholder="none: I draw", format_func=lambda d: f"a test image of a {d}",
                          help="A real handwritten digit from MNIST's test images (the bundled sample), "
                               "read through the same preprocessing and network as a drawing.")
     if digit is None:
@@ -62,7 +62,7 @@ def pick_test_digit():
               on_click=lambda: st.session_state.update({PICK_ROUND: st.session_state.get(PICK_ROUND, 0) + 1}))
     row, pixels = picked_pixels(digit, st.session_state.get(PICK_ROUND, 0))
     st.caption(f"Test image #{row} of the bundled sample, labelled **{digit}**. It replaces the drawing "
-               "until you pick \"none\" or press Clear.")
+               "until you clear this choice (×) or press Clear.")
     return digit, row, pixels
 
 

@@ -76,9 +76,13 @@ def test_no_colours_hard_coded_in_figure_modules():
 
 def test_scales_fade_to_the_background():
     scale = theme.diverging(0.7)
-    assert scale[0] == [0.0, "rgba(0, 114, 178, 0.7)"] and scale[2] == [1.0, "rgba(213, 94, 0, 0.7)"]
-    assert scale[1] == [0.5, theme.TRANSPARENT]
-    assert theme.sequential()[0] == [0.0, theme.TRANSPARENT]
+    assert scale[0] == [0.0, "rgba(0, 114, 178, 0.7)"] and scale[-1] == [1.0, "rgba(213, 94, 0, 0.7)"]
+    # transparent in the middle, each side fading its own colour (not through grey)
+    assert scale[1:3] == [[0.5, "rgba(0, 114, 178, 0)"], [0.5, "rgba(213, 94, 0, 0)"]]
+    assert theme.sequential()[0] == [0.0, "rgba(0, 114, 178, 0)"]
+    import plotly.graph_objects as go
+
+    go.Heatmap(colorscale=scale)  # Plotly accepts the repeated 0.5
 
 
 def test_touch_friendly_turns_drag_zoom_off():

@@ -233,8 +233,10 @@ def test_every_page_in_dark_mode(dark, app_server, path):
             share = _white_share(chart.screenshot())
             assert share < 0.05, f"{path}: chart {i} is {share:.0%} white on the dark theme"
     if path == "/moons":
-        page.set_viewport_size({"width": 1400, "height": 1500})
+        page.evaluate(f"{MAIN}.scrollTop = 0")
+        page.set_viewport_size({"width": 1400, "height": 1100})
         wait_for_app_idle(page)
+        page.wait_for_timeout(500)
         screenshot(page, "dark-moons")
 
 
