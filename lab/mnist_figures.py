@@ -38,16 +38,18 @@ def tile(images: np.ndarray, cols: int, gap: int = 2, caption_rows: int = 0) -> 
 
 
 def png_uri(rgb: np.ndarray) -> str:
-    """An (h, w, 3) uint8 array as a data: URI of a PNG (a few kB where a heatmap is 100s of kB)."""
+    """An (h, w, 3) or (h, w, 4) uint8 array as a data: URI of a PNG (a few kB where a heatmap is 100s of kB)."""
     buffer = io.BytesIO()
-    Image.fromarray(rgb, "RGB").save(buffer, format="PNG", optimize=True)
+    Image.fromarray(rgb, "RGBA" if rgb.shape[-1] == 4 else "RGB").save(buffer, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def ink_rgb(mosaic: np.ndarray) -> np.ndarray:
-    """Pixel values 0-255 (NaN = gap) as RGB: ink dark on white paper, gaps white."""
+    """Pixel values 0-255 (NaN = gap) as RGBA: ink dark on white paper, gaps transparent (the page
+    shows, light or dark, and so do captions written there in the theme's text colour)."""
     grey = 255 - np.nan_to_num(mosaic, nan=0.0).clip(0, 255)
-    return np.repeat(grey.round().astype(np.uint8)[..., None], 3, axis=2)
+    alpha = np.where(np.isnan(mosaic), 0, 255)
+    return np.stack([grey, grey, grey, alpha], axis=-1).round().astype(np.uint8)
 
 
 def diverging_rgb(mosaic: np.ndarray) -> np.ndarray:
@@ -169,7 +171,8 @@ def learning_curves(history: History) -> go.Figure:
     layout = go.Layout(
         xaxis=dict(domain=[0, 0.45], title="epoch", dtick=dtick),
         xaxis2=dict(domain=[0.55, 1], title="epoch", dtick=dtick, anchor="y2"),
-        yaxis=dict(title="loss"), yaxis2=dict(title="accuracy", tickformat=".1%", anchor="x2"),
+        yaxis=dict(title="loss"),  # accuracy on the right: in the middle it runs into the loss panel on a phone
+        yaxis2=dict(title="accuracy", tickformat=".1%", anchor="x2", side="right"),
         height=320, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12, x=0))
     return go.Figure(data=traces, layout=layout)
 
