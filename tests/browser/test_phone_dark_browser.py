@@ -253,3 +253,23 @@ def test_text_contrast_in_both_themes(browser, app_server, scheme):
             assert not low, f"{scheme} {path}: text under 4.5:1: {low[:5]}"
     finally:
         context.close()
+
+
+def test_moons_knobs_are_reachable_on_a_phone(phone, app_server):
+    """The sidebar opens over the page with its knobs on screen; a knob moves with the keyboard alone."""
+    _, page = phone
+    open_page(page, app_server + "/moons")
+    page.locator('[data-testid="stExpandSidebarButton"]').click()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar.get_by_text("Hidden layers")).to_be_attached()
+    page.wait_for_timeout(500)  # the sidebar slides in
+    assert 0 <= sidebar.bounding_box()["x"] and sidebar.bounding_box()["x"] + sidebar.bounding_box()["width"] <= 390
+    thumb = sidebar.locator('.st-key-moons_hidden_layers input')  # the slider, a range input
+    thumb.scroll_into_view_if_needed()
+    box = thumb.bounding_box()
+    assert 0 <= box["x"] and box["x"] + box["width"] <= 390, f"the knob is off screen: {box}"
+    thumb.focus()
+    page.keyboard.press("ArrowRight")  # 1 -> 2 hidden layers, no pointer needed
+    wait_for_app_idle(page)
+    assert "hidden_layers=2" in page.url
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
