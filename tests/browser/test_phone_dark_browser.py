@@ -228,7 +228,8 @@ def test_every_page_in_dark_mode(dark, app_server, path):
     charts = page.locator(".js-plotly-plot")
     for i in range(charts.count()):
         chart = charts.nth(i)
-        if chart.bounding_box() and chart.bounding_box()["height"] > 50 and "mnist" not in path:
+        digit = chart.evaluate("e => !!e.closest('.st-key-draw_seen')")  # the input itself: white ink on black
+        if chart.bounding_box() and chart.bounding_box()["height"] > 50 and "mnist" not in path and not digit:
             chart.scroll_into_view_if_needed()
             share = _white_share(chart.screenshot())
             assert share < 0.05, f"{path}: chart {i} is {share:.0%} white on the dark theme"
