@@ -8,11 +8,13 @@ from pathlib import Path
 
 import streamlit as st
 
+from lab.charts import page_style
+
 st.set_page_config(
     page_title="Neural Lab",
     page_icon=str(Path(__file__).parent / "assets" / "icon.png"),  # shipped: no font server needed offline
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # collapsed on a phone, open on a laptop
 )
 
 PAGES = [
@@ -24,4 +26,5 @@ PAGES = [
     st.Page("pages/challenges.py", title="Challenges", icon=":material/flag:", url_path="challenges"),
 ]
 
+page_style()
 st.navigation(PAGES).run()

@@ -6,13 +6,14 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-TOP_COLOUR = "#e4572e"
-OTHER_COLOUR = "#8da0cb"
-# Saliency: blue where more ink would lower the top class's score, red where it would raise it,
+from . import theme
+
+TOP_COLOUR = theme.POSITIVE
+OTHER_COLOUR = theme.NEUTRAL
+# Saliency: blue where more ink would lower the top class's score, orange where it would raise it,
 # transparent near zero so the digit shows through.
-SALIENCY_SCALE = [[0.0, "rgba(33, 102, 172, 0.95)"], [0.5, "rgba(255, 255, 255, 0)"],
-                  [1.0, "rgba(178, 24, 43, 0.95)"]]
-INK_ON_PAPER = [[0.0, "#ffffff"], [1.0, "#6b7280"]]  # the digit in grey on white, under the colours
+SALIENCY_SCALE = theme.diverging(0.95)
+INK_ON_PAPER = [[0.0, theme.TRANSPARENT], [1.0, theme.NEUTRAL]]  # the digit in grey on the page, under the colours
 MARGIN = dict(l=10, r=10, t=40, b=10)
 # Each figure is built in one go.Figure(...) call: every update_* call afterwards re-validates
 # and costs milliseconds, and the page redraws these after every stroke.

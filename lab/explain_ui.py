@@ -10,6 +10,7 @@ import streamlit as st
 from nn import MLP
 
 from . import explain
+from .charts import show_chart
 from .playground_controls import DIAGRAM, EDIT_ARRAY, EDIT_TO, pick_weight
 from .playground_figures import compare_figure, percent
 from .playground_run import PlaygroundRun
@@ -95,7 +96,8 @@ def compare_runs(records: list[RunRecord]) -> None:
             changed = settings_text(r, names[:2])
             panels.append((f"Run {r.number}: {scores}" + (f"<br>{changed}" if changed else ""),
                            r.small_grid, r.proba, r.data, r.kind))
-        st.plotly_chart(compare_figure(panels), key=PREFIX + "compare_chart", config={"displaylogo": False})
+        show_chart(compare_figure(panels), f"The decision boundaries of the last {len(panels)} runs side by side: "
+                   + "; ".join(title.replace("<br>", ", ") for title, *_ in panels) + ".", key=PREFIX + "compare_chart")
         st.markdown(("Settings that differ between them: " + ", ".join(
             f"**{_label(name)}**" for name in names) + ".") if names
                     else "All kept runs have the same settings.")

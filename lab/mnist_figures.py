@@ -13,8 +13,11 @@ from plotly.subplots import make_subplots
 
 from nn import History
 
+from . import theme
+
 SIDE = 28  # pixels per image side
-COLORS = {"train": "#1f77b4", "validation": "#ff7f0e", "before": "#9aa5b1", "after": "#d62728"}
+COLORS = {"train": theme.CLASS_COLORS[0], "validation": theme.CLASS_COLORS[1], "before": theme.NEUTRAL,
+          "after": theme.CLASS_COLORS[1]}
 
 
 def tile(images: np.ndarray, cols: int, gap: int = 2, caption_rows: int = 0) -> np.ndarray:
@@ -35,22 +38,24 @@ def tile(images: np.ndarray, cols: int, gap: int = 2, caption_rows: int = 0) -> 
 
 
 def png_uri(rgb: np.ndarray) -> str:
-    """An (h, w, 3) uint8 array as a data: URI of a PNG (a few kB where a heatmap is 100s of kB)."""
+    """An (h, w, 3) or (h, w, 4) uint8 array as a data: URI of a PNG (a few kB where a heatmap is 100s of kB)."""
     buffer = io.BytesIO()
-    Image.fromarray(rgb, "RGB").save(buffer, format="PNG", optimize=True)
+    Image.fromarray(rgb, "RGBA" if rgb.shape[-1] == 4 else "RGB").save(buffer, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def ink_rgb(mosaic: np.ndarray) -> np.ndarray:
-    """Pixel values 0-255 (NaN = gap) as RGB: ink dark on white paper, gaps white."""
+    """Pixel values 0-255 (NaN = gap) as RGBA: ink dark on white paper, gaps transparent (the page
+    shows, light or dark, and so do captions written there in the theme's text colour)."""
     grey = 255 - np.nan_to_num(mosaic, nan=0.0).clip(0, 255)
-    return np.repeat(grey.round().astype(np.uint8)[..., None], 3, axis=2)
+    alpha = np.where(np.isnan(mosaic), 0, 255)
+    return np.stack([grey, grey, grey, alpha], axis=-1).round().astype(np.uint8)
 
 
 def diverging_rgb(mosaic: np.ndarray) -> np.ndarray:
-    """Values in [-1, 1] (NaN = gap) as RGB: blue for negative, white for 0, red for positive."""
+    """Values in [-1, 1] (NaN = gap) as RGB: blue for negative, white for 0, orange for positive."""
     v = np.nan_to_num(mosaic, nan=0.0).clip(-1, 1)
-    red, blue = (200, 30, 40), (30, 90, 200)
+    red, blue = (theme.rgb(theme.POSITIVE), theme.rgb(theme.NEGATIVE))  # the theme's diverging pair
     rgb = np.empty(v.shape + (3,))
     for channel in range(3):
         toward = np.where(v > 0, red[channel], blue[channel])
@@ -122,8 +127,8 @@ def confusion_figure(confusion: np.ndarray, class_names: Sequence[str], normaliz
     # A log-like colour scale: the diagonal dwarfs the mistakes, which are what matter here.
     color = np.log1p(z * 100) if normalize else np.log1p(counts)
     fig = go.Figure(go.Heatmap(
-        z=color, x=list(range(k)), y=list(range(k)), colorscale="Blues", showscale=False,
-        text=text, texttemplate="%{text}", customdata=counts, hoverinfo="skip"))
+        z=color, x=list(range(k)), y=list(range(k)), colorscale=theme.sequential(0.6), showscale=False,
+        text=text, texttemplate="%{text}", textfont=dict(color=theme.INK), customdata=counts, hoverinfo="skip"))
     ti, pi = np.meshgrid(range(k), range(k), indexing="ij")
     fig.add_trace(go.Scatter(
         x=pi.ravel(), y=ti.ravel(), mode="markers",
@@ -135,7 +140,7 @@ def confusion_figure(confusion: np.ndarray, class_names: Sequence[str], normaliz
     if selected is not None:
         t, p = selected
         fig.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5,
-                      line=dict(color="#d62728", width=3))
+                      line=dict(color=theme.POSITIVE, width=3))
     ticks = dict(tickmode="array", tickvals=list(range(k)), ticktext=list(class_names), showgrid=False,
                  zeroline=False)
     fig.update_xaxes(title="predicted class", side="top", range=[-0.5, k - 0.5], **ticks)
@@ -166,7 +171,8 @@ def learning_curves(history: History) -> go.Figure:
     layout = go.Layout(
         xaxis=dict(domain=[0, 0.45], title="epoch", dtick=dtick),
         xaxis2=dict(domain=[0.55, 1], title="epoch", dtick=dtick, anchor="y2"),
-        yaxis=dict(title="loss"), yaxis2=dict(title="accuracy", tickformat=".1%", anchor="x2"),
+        yaxis=dict(title="loss"),  # accuracy on the right: in the middle it runs into the loss panel on a phone
+        yaxis2=dict(title="accuracy", tickformat=".1%", anchor="x2", side="right"),
         height=320, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12, x=0))
     return go.Figure(data=traces, layout=layout)
 
@@ -175,7 +181,7 @@ def first_layer_weights(W1: np.ndarray, max_units: int = 64, cols: int = 16,
                         pixel: float = 2.5) -> go.Figure:
     """Each hidden unit's 784 incoming weights (W1 (784, h)) drawn as a 28x28 image.
 
-    Each tile is scaled by its own largest |w|: red pixels push the unit on, blue ones off.
+    Each tile is scaled by its own largest |w|: orange pixels push the unit on, blue ones off.
     """
     W = np.asarray(W1, dtype=float)[:, :max_units].T  # (units, 784)
     scaled = W / np.maximum(np.abs(W).max(axis=1, keepdims=True), 1e-12)
@@ -243,3 +249,13 @@ def _bin_edges(values: np.ndarray, bins: int) -> np.ndarray:
     edges = 2 * (low / 2 + (high / 2 - low / 2) * np.linspace(0.0, 1.0, bins + 1))  # halves: no overflow
     edges[[0, -1]] = low, high  # exact ends, so the extreme values fall inside
     return edges
+
+
+def curves_alt(history: History) -> str:
+    """A text alternative for ``learning_curves``: the last epoch's numbers."""
+    if not history.epoch:
+        return "Loss and accuracy per epoch: no epoch finished yet."
+    parts = [f"train loss {history.train_loss[-1]:.3f}, accuracy {history.train_accuracy[-1]:.1%}"]
+    if history.val_loss:
+        parts.append(f"validation loss {history.val_loss[-1]:.3f}, accuracy {history.val_accuracy[-1]:.1%}")
+    return f"Loss and accuracy per epoch over {len(history.epoch)} epochs; at the last: {'; '.join(parts)}."

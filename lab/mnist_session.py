@@ -21,7 +21,8 @@ from nn import Progress
 from nn.datasets import CacheUnwritable, DatasetUnavailable, class_names, load_mnist
 
 from .mnist_data import SOURCE_TITLES, DigitData, class_counts, class_means, examples_per_class
-from .mnist_figures import learning_curves
+from .charts import show_chart
+from .mnist_figures import curves_alt, learning_curves
 from .mnist_results import Outcome, evaluate, load_digit_model
 from .mnist_training import (BATCH_SIZES, TrainingConfig, TrainingRun, TrainingSlots, describe_progress,
                              network_name, parse_hidden, run_training, start_run)
@@ -143,7 +144,8 @@ class ProgressPanel:
         self.batches_bar.progress(text.batch_fraction, text=text.batch_label)
         if len(p.history.epoch) > self.drawn_epochs:  # a new epoch ended: redraw the curves
             self.drawn_epochs = len(p.history.epoch)
-            self.curves.plotly_chart(learning_curves(p.history), key=f"mnist_live_{self.drawn_epochs}")
+            show_chart(learning_curves(p.history), curves_alt(p.history), where=self.curves,
+                       key=f"mnist_live_{self.drawn_epochs}")
 
 
 @contextmanager

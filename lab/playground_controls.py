@@ -23,6 +23,8 @@ from .playground import PlaygroundSettings
 from .playground_diagram import Param, node_names, param_label
 from .playground_network import HandNetwork, get_param, params_of
 from .playground_points import MAX_CLASSES, MAX_ROWS, CsvError, Points, parse_csv
+from .charts import is_phone
+from .theme import class_name
 from .playground_run import PlaygroundRun, load_data
 from .playground_ui import LAST_SETTINGS, PREFIX
 from .text import MAX_MESSAGE, plain, quoted
@@ -39,6 +41,7 @@ HAND = PREFIX + "hand"  # the HandNetwork, if the student stepped or edited
 VIEW_PASS = PREFIX + "view_pass"  # which snapshot the diagram (and the boundary) show
 EDIT_ARRAY, EDIT_FROM, EDIT_TO, EDIT_VALUE = (PREFIX + f"edit_{n}" for n in ("array", "from", "to", "value"))
 EDIT_SYNC = PREFIX + "edit_sync"  # (parameter, value) the value box was last set to
+TAPS = PREFIX + "taps"  # on a phone: whether taps on the charts add points and pick weights
 REMOVE = -1
 ACTIONS = (*range(MAX_CLASSES), REMOVE)
 COLOR_NAMES = ("blue", "orange", "green", "purple", "yellow", "sky blue")
@@ -92,6 +95,19 @@ def handle_click(settings: PlaygroundSettings) -> None:
     set_points(points.remove_nearest(*point) if action == REMOVE else points.add(*point, label=action))
 
 
+def chart_clicks() -> dict:
+    """``show_chart`` arguments that make the plane (and the diagram) clickable, or none.
+
+    A clickable Plotly chart holds a finger that lands on it (Streamlit gives it a drag mode), so on a
+    phone the page would not scroll: there the charts start unclickable and a toggle turns taps on.
+    """
+    if is_phone() and not st.toggle("Tap the charts to add points and pick weights", key=TAPS, value=False,
+                                     help="Off: a finger on a chart scrolls the page. On: a tap on the plane "
+                                          "adds a point, a tap on a weight's mark picks it."):
+        return {}
+    return dict(on_select="rerun", selection_mode="points")
+
+
 def remember_click(event: Any) -> None:
     """After the chart is drawn: its selection now (empty when the figure changed) is the one seen."""
     st.session_state[SEEN] = _token(event)
@@ -127,7 +143,7 @@ def _load_upload() -> None:
 
 
 def _action_label(action: int) -> str:
-    return "remove the nearest point" if action == REMOVE else f"class {action} ({COLOR_NAMES[action]})"
+    return "remove the nearest point" if action == REMOVE else f"{class_name(action)} ({COLOR_NAMES[action]})"
 
 
 def click_action_text() -> str:
@@ -136,16 +152,25 @@ def click_action_text() -> str:
     return "remove the nearest point" if action == REMOVE else f"add a class-{action} point"
 
 
-def points_panel(settings: PlaygroundSettings, shown: str) -> None:
+def click_actions(n_classes: int) -> tuple[int, ...]:
+    """What a click can do with ``n_classes`` classes on the plane: add a point of one of them, of a
+    new class (while fewer than MAX_CLASSES), or remove the nearest point (REMOVE)."""
+    return (*range(min(n_classes + 1, MAX_CLASSES)), REMOVE)
+
+
+def points_panel(settings: PlaygroundSettings, shown: str, n_classes: int = MAX_CLASSES) -> None:
     """Under the boundary: what a click does, clear, back to generated data, upload and download.
 
-    ``shown`` is the CSV text of the points on screen.
+    ``shown`` is the CSV text of the points on screen; ``n_classes`` how many classes they have.
     """
     if settings.problem == "regression":
         st.caption("Your own points (click, upload) are for classification: switch the problem type back.")
         return
-    st.radio("A click on the plane adds a point of", ACTIONS, key=ACTION, horizontal=True,
-             format_func=_action_label,
+    actions = click_actions(n_classes)
+    if st.session_state.get(ACTION, 0) not in actions:  # a class the points no longer have
+        st.session_state[ACTION] = 0
+    st.radio("A click on the plane adds a point of", actions, key=ACTION, horizontal=True,
+             format_func=lambda a: _action_label(a) + (" (new)" if 0 <= a == n_classes else ""),
              help="Up to 6 classes: the network gets one output per class, up to the largest label. "
                   "'Remove' takes away the point nearest the click.")
     clear, back = st.columns(2)

@@ -21,8 +21,7 @@ from nn import MLP
 from .playground_data import FEATURES, feature_matrix
 from .playground_figures import UNIT_SCALE, unit_range
 from .playground_run import Grid, Kind, kind_of
-
-POSITIVE, NEGATIVE = "#D55E00", "#0072B2"  # a weight's sign: the colours of high and low on every heatmap
+from .theme import INK, NEGATIVE, POSITIVE  # a weight's sign: the colours of high and low on every heatmap
 GAP = 1.8  # horizontal room for the lines between two columns of tiles (a tile is 1 x 1)
 PITCH = 1.3  # vertical distance between two tiles of a column
 MAX_LINES = 1200  # beyond this many weights only the largest are drawn (the title says so)
@@ -163,9 +162,9 @@ def _line_traces(layers: DiagramLayers, edges: list[tuple[int, int, int, float]]
               for (positive, step), (xs, ys) in sorted(groups.items(), key=lambda g: g[0][1])]
     if chosen:
         traces.append(dict(type="scatter", x=chosen[0], y=chosen[1], mode="lines", hoverinfo="skip",
-                           showlegend=False, line=dict(color="black", width=3, dash="dot")))
+                           showlegend=False, line=dict(color=INK, width=3, dash="dot")))
     traces.append(dict(type="scatter", mode="markers", name="weights", showlegend=False,
-                       marker=dict(size=11, color="black", opacity=0), hovertemplate="%{text}<extra></extra>",
+                       marker=dict(size=11, color=INK, opacity=0), hovertemplate="%{text}<extra></extra>",
                        **marks))
     return traces
 
@@ -179,7 +178,7 @@ def _selected_node_box(layers: DiagramLayers, selected: Param | None) -> list[di
         return []
     x, y = layer * (1 + GAP), _column_ys(len(layers.names[layer]))[j]
     return [dict(type="rect", x0=x - 0.08, x1=x + 1.08, y0=y - 0.58, y1=y + 0.58,
-                 line=dict(color="black", width=3, dash="dot"))]
+                 line=dict(color=INK, width=3, dash="dot"))]
 
 
 def diagram_figure(layers: DiagramLayers, selected: Param | None = None, title: str = "",

@@ -2,12 +2,13 @@
 
 Class 0 is blue and class 1 vermilion, then green, purple, orange and sky blue for classes 2 to 5
 (Okabe-Ito: readable by colour-blind viewers and on a projector). With two classes the background
-shades P(class 1) from pale blue (0) through white (0.5) to pale orange (1), and a black line marks
-P = 0.5: the decision boundary. With more, each place takes the pale colour of its most likely
-class, fading to white where the network is unsure, and black lines part the classes. For
+shades P(class 1) from pale blue (0) through the page background (0.5) to pale orange (1), and a line in
+the theme's ink (black, or white on the dark theme) marks P = 0.5: the decision boundary. With more,
+each place takes the pale colour of its most likely class, fading out where the network is unsure, and
+ink lines part the classes. For
 regression the background is the predicted value, blue (low) to orange (high), and the points
 are coloured by their targets on the same scale. Training points are filled circles, test points
-white diamonds outlined in their colour.
+hollow diamonds outlined in their colour. Colours come from lab/theme.py.
 
 Figures are assembled from plain dicts with Plotly's validation off (``_validate=False``): the
 traces here are few and fixed, and validating them cost more than training the tutorial's net.
@@ -22,13 +23,15 @@ import plotly.graph_objects as go
 
 from nn.datasets import PlanarData
 
+from . import theme
 from .playground_run import Grid, Kind, LogisticRun, PlaygroundRun
+from .theme import BACKGROUND, CLASS_COLORS, INK
 
-CLASS_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 PALE = 0.45  # how much of a class colour the background takes where the network is sure
 CLICK_STEP = 2  # the clickable markers sit on every other point of the boundary grid
-PROBA_SCALE = [[0.0, "#8fc1e3"], [0.5, "#f7f7f7"], [1.0, "#f5b27f"]]
-UNIT_SCALE = [[0.0, "#0072B2"], [0.5, "#f7f7f7"], [1.0, "#D55E00"]]
+PROBA_SCALE = theme.diverging(PALE)  # pale blue, the page background at 0.5, pale orange
+UNIT_SCALE = theme.diverging(1.0)
+TARGET_SCALE = [[0.0, theme.NEGATIVE], [0.5, theme.NEUTRAL], [1.0, theme.POSITIVE]]  # points: none vanish
 MAX_CURVE_POINTS = 2000
 
 Trace = dict[str, Any]
@@ -49,22 +52,22 @@ def proba_trace(grid: Grid, proba: np.ndarray, colorbar: bool = True, discretize
     z = (proba > 0.5).astype(np.float32) if discretize else proba
     return dict(type="contour", x=grid.xs, y=grid.ys, z=z, zmin=0, zmax=1, colorscale=PROBA_SCALE,
                 contours=dict(start=0.5, end=0.5, size=1, coloring="heatmap", showlines=True),
-                line=dict(color="black", width=2.5), showscale=colorbar and not discretize,
+                line=dict(color=INK, width=2.5), showscale=colorbar and not discretize,
                 colorbar=dict(title=dict(text="P(class 1)", side="right"), len=0.8, thickness=14),
                 hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>",
                 **({} if hover else dict(hoverinfo="skip")), **where)
 
 
 def class_colors_image(proba: np.ndarray, discretize: bool = False) -> np.ndarray:
-    """RGB (ny, nx, 3) uint8 for class probabilities (ny, nx, k): the most likely class's pale
-    colour, faded to white as its probability falls to 1/k (a tie); full pale colour if ``discretize``."""
+    """RGBA (ny, nx, 4) uint8 for class probabilities (ny, nx, k): the most likely class's colour at
+    opacity PALE, fading out (the page shows) as its probability falls to 1/k (a tie); full if ``discretize``."""
     k = proba.shape[-1]
     rgb = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in CLASS_COLORS[:k]], np.float32)
     top = proba.argmax(axis=-1)
     sure = np.ones(top.shape, np.float32) if discretize else \
         np.clip((proba.max(axis=-1) - 1 / k) / (1 - 1 / k), 0, 1)
-    weight = (PALE * sure)[..., None]
-    return np.round(255 * (1 - weight) + rgb[top] * weight).astype(np.uint8)
+    alpha = np.round(255 * PALE * sure)[..., None]
+    return np.concatenate([rgb[top], alpha], axis=-1).astype(np.uint8)
 
 
 def classes_traces(grid: Grid, proba: np.ndarray, discretize: bool = False, **where: str) -> list[Trace]:
@@ -72,13 +75,13 @@ def classes_traces(grid: Grid, proba: np.ndarray, discretize: bool = False, **wh
     line per class where it stops being the most likely (its probability equals the best other's)."""
     dx, dy = grid.xs[1] - grid.xs[0], grid.ys[1] - grid.ys[0]
     image = dict(type="image", z=class_colors_image(proba, discretize), x0=grid.xs[0], dx=dx, y0=grid.ys[0], dy=dy,
-                 hoverinfo="skip", **where)
+                 colormodel="rgba256", hoverinfo="skip", **where)
     lines = []
     for c in range(proba.shape[-1]):
         margin = proba[..., c] - np.delete(proba, c, axis=-1).max(axis=-1)
         lines.append(dict(type="contour", x=grid.xs, y=grid.ys, z=margin, showscale=False, hoverinfo="skip",
                           showlegend=False,
-                          contours=dict(start=0, end=0, size=1, coloring="none"), line=dict(color="black", width=2),
+                          contours=dict(start=0, end=0, size=1, coloring="none"), line=dict(color=INK, width=2),
                           **where))
     return [image] + lines
 
@@ -112,7 +115,7 @@ def surface_traces(grid: Grid, proba: np.ndarray, data: PlanarData, kind: Kind, 
 
 def point_traces(data: PlanarData, size: int = 9, legend: bool = True, kind: Kind = "binary",
                  **where: str) -> list[Trace]:
-    """Train points (filled circles) and test points (white diamonds), one trace per class and split;
+    """Train points (filled circles) and test points (hollow diamonds), one trace per class and split;
     for regression one trace per split, coloured by target."""
     traces = []
     for split, X, y in (("train", data.X_train, data.y_train), ("test", data.X_test, data.y_test)):
@@ -124,12 +127,12 @@ def point_traces(data: PlanarData, size: int = 9, legend: bool = True, kind: Kin
             pts = X[y == k]
             if not len(pts):
                 continue
-            marker = (dict(color=color, size=size, line=dict(color="white", width=1)) if split == "train" else
-                      dict(color="white", size=size + 2, symbol="diamond",
+            marker = (dict(color=color, size=size, line=dict(color=BACKGROUND, width=1)) if split == "train" else
+                      dict(color=BACKGROUND, size=size + 2, symbol="diamond",
                            line=dict(color=color, width=2.5 if size > 6 else 1.5)))
             traces.append(dict(type="scatter", x=pts[:, 0], y=pts[:, 1], mode="markers", marker=marker,
-                               name=f"{split}, class {k}", legendgroup=f"{split}{k}", showlegend=legend,
-                               hovertemplate=f"{split} point, class {k}<br>x=%{{x:.2f}}, y=%{{y:.2f}}"
+                               name=f"{split}, {theme.class_name(k)}", legendgroup=f"{split}{k}", showlegend=legend,
+                               hovertemplate=f"{split} point, {theme.class_name(k)}<br>x=%{{x:.2f}}, y=%{{y:.2f}}"
                                              "<extra></extra>", **where))
     return traces
 
@@ -137,9 +140,9 @@ def point_traces(data: PlanarData, size: int = 9, legend: bool = True, kind: Kin
 def _value_points(split: str, X: np.ndarray, y: np.ndarray, data: PlanarData, size: int, legend: bool,
                   **where: str) -> Trace:
     low, high = value_range(data)
-    color = dict(color=y, colorscale=UNIT_SCALE, cmin=low, cmax=high)
-    marker = ({**color, "size": size, "line": dict(color="white", width=1)} if split == "train" else
-              {**color, "size": size + 2, "symbol": "diamond", "line": dict(color="black", width=1)})
+    color = dict(color=y, colorscale=TARGET_SCALE, cmin=low, cmax=high)
+    marker = ({**color, "size": size, "line": dict(color=BACKGROUND, width=1)} if split == "train" else
+              {**color, "size": size + 2, "symbol": "diamond", "line": dict(color=INK, width=1)})
     return dict(type="scatter", x=X[:, 0], y=X[:, 1], mode="markers", marker=marker, name=f"{split} points",
                 showlegend=legend, hovertemplate=f"{split} point<br>x=%{{x:.2f}}, y=%{{y:.2f}}<br>"
                                                  "target %{marker.color:.2f}<extra></extra>", **where)
@@ -158,7 +161,7 @@ def click_trace(grid: Grid, proba: np.ndarray, kind: Kind, action: str) -> Trace
         custom = values.ravel()
         said = "P(class 1)=%{customdata:.2f}" if kind == "binary" else "prediction %{customdata:.2f}"
     return dict(type="scatter", x=gx.ravel(), y=gy.ravel(), mode="markers", customdata=custom, name="plane",
-                marker=dict(size=9, color="black", opacity=0), showlegend=False,
+                marker=dict(size=9, color=INK, opacity=0), showlegend=False,
                 hovertemplate=f"x=%{{x:.2f}}, y=%{{y:.2f}}<br>{said}<br>click: {action}<extra></extra>")
 
 
@@ -209,13 +212,16 @@ def snapshots_figure(grid: Grid, frames: Sequence[tuple[int, np.ndarray, str]], 
         first + point_traces(data, size=7, kind=kind), frames[0][2], height,
         frames=[dict(name=str(passes), data=[{"type": t["type"], "z": t["z"]} for t in surface(proba)],
                      traces=changing, layout=dict(title=dict(text=caption))) for passes, proba, caption in frames],
-        xaxis=xaxis, yaxis=yaxis, showlegend=False, margin=dict(l=10, r=10, t=50, b=130),
-        sliders=[dict(active=0, currentvalue=dict(visible=False), pad=dict(t=45), x=0.14, len=0.86, y=0,
-                      yanchor="top",
+        xaxis=xaxis, yaxis=yaxis, showlegend=False, margin=dict(l=10, r=10, t=50, b=160),
+        # The slider spans the width and the buttons sit under it: side by side they overlap on a phone.
+        sliders=[dict(active=0, currentvalue=dict(visible=False), pad=dict(t=45), x=0, len=1, y=0,
+                      yanchor="top", bgcolor=theme.NEUTRAL, bordercolor=theme.NEUTRAL,
+                      activebgcolor=theme.NEGATIVE, tickcolor=INK, font=dict(color=INK),
                       steps=[dict(label=f"{passes:,}", method="animate", args=[[str(passes)], step])
                              for passes, _, _ in frames])],
         updatemenus=[dict(type="buttons", direction="left", x=0, y=0, xanchor="left", yanchor="top",
-                          pad=dict(t=55, r=10), showactive=False,
+                          pad=dict(t=105, r=10), showactive=False, bgcolor=BACKGROUND,
+                          bordercolor=theme.NEUTRAL, font=dict(color=INK),
                           buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                                    dict(label="❚❚", method="animate", args=[[None], step])])])
 
@@ -303,7 +309,7 @@ def loss_figure(losses: Sequence[float], stopped_at: int | None, convention: str
     if stopped_at is not None:
         # A shape on a log axis takes the value itself, an annotation its log10 (Plotly's rule): a
         # vline's own annotation at pass 200 would stretch the axis to 10^200.
-        fig.add_vline(x=stopped_at, line=dict(color="#444", dash="dash"))
+        fig.add_vline(x=stopped_at, line=dict(color=theme.SOFT_INK, dash="dash"))
         fig.add_annotation(x=math.log10(stopped_at), y=1, yref="paper", xanchor="right", yanchor="top",
                            text=f"levelled off at pass {stopped_at:,}", showarrow=False)
     return fig

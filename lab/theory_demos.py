@@ -92,7 +92,7 @@ def loss_of_probabilities(p: np.ndarray, target: int) -> float:
     return softmax_loss(np.log(p), target)[1]
 
 
-SWAP_TARGET = 0  # the true class of tutorial B's swap example (shown as "class 1")
+SWAP_TARGET = 0  # the true class of tutorial B's swap example ("class 0")
 SWAP_EXAMPLES = (
     ("the network's output", (0.1, 0.7, 0.2)),
     ("true class swapped with the top wrong class", (0.7, 0.1, 0.2)),
@@ -105,8 +105,8 @@ def swap_example() -> list[dict]:
     rows = []
     for what, p in SWAP_EXAMPLES:
         p = np.array(p)
-        rows.append({"probabilities": what, **{f"p(class {k + 1})": p[k] for k in range(len(p))},
-                     "loss −log p(class 1)": round(loss_of_probabilities(p, SWAP_TARGET), 4)})
+        rows.append({"probabilities": what, **{f"p(class {k})": p[k] for k in range(len(p))},
+                     f"loss −log p(class {SWAP_TARGET})": round(loss_of_probabilities(p, SWAP_TARGET), 4)})
     return rows
 
 

@@ -7,8 +7,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-CLASS_COLORS = ("#1f77b4", "#d62728")
-LINE_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+from . import theme
+from .theme import BACKGROUND, CLASS_COLORS, INK
+
+LINE_COLORS = CLASS_COLORS  # the theme's colour-blind safe palette, in order
+SIGNED = theme.diverging(0.7)  # blue negative, vermilion positive, the background at 0
 ROW_PX = 26  # height of one matrix row
 COL_PX = 64  # width of one matrix column: room for "-0.123"
 
@@ -21,7 +24,7 @@ def matrix_figure(panels: Sequence[tuple[str, str, np.ndarray]], digits: int = 3
     """Matrices side by side as heatmaps with their values printed, each titled "label (rows×cols)".
 
     ``panels``: (key, label, 2-D array); the key names the trace (tests read the values by it).
-    Widths follow the number of columns; red is positive, blue negative, each panel on its own scale.
+    Widths follow the number of columns; orange is positive, blue negative, each panel on its own scale.
     """
     widths = [max(v.shape[1], 1) + 0.6 for _, _, v in panels]
     gap = 0.25
@@ -32,8 +35,8 @@ def matrix_figure(panels: Sequence[tuple[str, str, np.ndarray]], digits: int = 3
         top = float(np.abs(values).max()) or 1.0
         x_name, y_name = _axis("xaxis", i), _axis("yaxis", i)
         traces.append(go.Heatmap(
-            z=values, name=key, colorscale="RdBu_r", zmin=-top, zmax=top, showscale=False,
-            texttemplate=f"%{{z:.{digits}f}}", hovertemplate=f"{label}[%{{y}},%{{x}}] = %{{z}}<extra></extra>",
+            z=values, name=key, colorscale=SIGNED, zmin=-top, zmax=top, showscale=False,
+            texttemplate=f"%{{z:.{digits}f}}", textfont=dict(color=INK), hovertemplate=f"{label}[%{{y}},%{{x}}] = %{{z}}<extra></extra>",
             xaxis=_axis("x", i), yaxis=_axis("y", i), xgap=1, ygap=1))
         end = min(1.0, start + widths[i] / total)
         layout[x_name] = dict(domain=[start, end], showticklabels=False, showgrid=False, zeroline=False, ticks="",
@@ -51,7 +54,7 @@ def matrix_figure(panels: Sequence[tuple[str, str, np.ndarray]], digits: int = 3
 
 def probability_bars(labels: Sequence[str], probs: np.ndarray, target: int) -> go.Figure:
     """Softmax probabilities as bars, the target class highlighted."""
-    colors = [CLASS_COLORS[1] if k == target else "#9aa5b1" for k in range(len(probs))]
+    colors = [CLASS_COLORS[1] if k == target else theme.NEUTRAL for k in range(len(probs))]
     fig = go.Figure(go.Bar(x=list(labels), y=probs, marker_color=colors, name="softmax probabilities",
                            text=[f"{p:.3f}" for p in probs], textposition="outside"))
     fig.update_layout(height=260, margin=dict(l=10, r=10, t=20, b=10), yaxis=dict(range=[0, 1.15], title="p"))
@@ -59,18 +62,18 @@ def probability_bars(labels: Sequence[str], probs: np.ndarray, target: int) -> g
 
 
 def _points(X: np.ndarray, y: np.ndarray, size: int = 7) -> list[go.Scatter]:
-    return [go.Scatter(x=X[y == k, 0], y=X[y == k, 1], mode="markers", name=f"class {k}",
-                       marker=dict(color=CLASS_COLORS[k], size=size, line=dict(color="white", width=1)))
+    return [go.Scatter(x=X[y == k, 0], y=X[y == k, 1], mode="markers", name=theme.class_name(k),
+                       marker=dict(color=CLASS_COLORS[k], size=size, line=dict(color=BACKGROUND, width=1)))
             for k in (0, 1)]
 
 
 def neuron_figure(X: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, z: np.ndarray) -> go.Figure:
     """The neuron's output z on a grid (len(gy), len(gx)), its line z = 0, and the labelled points."""
     top = float(np.abs(z).max()) or 1.0
-    fig = go.Figure([go.Heatmap(x=gx, y=gy, z=z, colorscale="RdBu_r", zmin=-top, zmax=top, opacity=0.45,
+    fig = go.Figure([go.Heatmap(x=gx, y=gy, z=z, colorscale=SIGNED, zmin=-top, zmax=top, opacity=0.6,
                                 colorbar=dict(title="z", thickness=12), name="z"),
                      go.Contour(x=gx, y=gy, z=z, contours=dict(start=0, end=0, coloring="none"),
-                                line=dict(color="black", width=2), showscale=False, name="z = 0")]
+                                line=dict(color=INK, width=2), showscale=False, name="z = 0")]
                     + _points(X, y))
     fig.update_layout(height=360, margin=dict(l=10, r=10, t=10, b=10),
                       xaxis=dict(title="x₁"), yaxis=dict(title="x₂", scaleanchor="x"),
@@ -127,14 +130,14 @@ def weight_histograms(weights: Mapping[str, np.ndarray], bins: int = 61, limit: 
 def optimizer_figure(gx: np.ndarray, gy: np.ndarray, f: np.ndarray,
                      paths: Mapping[str, np.ndarray]) -> go.Figure:
     """Contours of a 2-D loss f (len(gy), len(gx)) and each optimiser's path (steps + 1, 2)."""
-    traces = [go.Contour(x=gx, y=gy, z=f, colorscale="Greys", reversescale=True, showscale=False, opacity=0.5,
+    traces = [go.Contour(x=gx, y=gy, z=f, colorscale=theme.sequential(0.5, theme.NEUTRAL), reversescale=True, showscale=False,
                          contours=dict(start=0, end=float(f.max()), size=float(f.max()) / 20), name="loss",
                          hoverinfo="skip")]
     for (name, path), color in zip(paths.items(), LINE_COLORS):
         traces.append(go.Scatter(x=path[:, 0], y=path[:, 1], mode="lines+markers", name=name,
                                  line=dict(color=color, width=2), marker=dict(size=4)))
     traces.append(go.Scatter(x=[0], y=[0], mode="markers", name="minimum",
-                             marker=dict(symbol="x", size=12, color="black")))
+                             marker=dict(symbol="x", size=12, color=INK)))
     fig = go.Figure(traces)
     fig.update_layout(height=420, margin=dict(l=10, r=10, t=10, b=10),
                       xaxis=dict(title="θ₁", range=[gx[0], gx[-1]]),

@@ -4,6 +4,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas  # only here: it needs a running Streamlit script
 
 from lab.challenges import widgets as lesson
+from lab.charts import show_chart
 from lab.code import show_code
 from lab.default_digit_model import (NOT_SURE_BELOW, digit_model_problem, load_default_model,
                                      read_drawing)
@@ -12,6 +13,7 @@ from lab.digit_preprocess import BOX, SIDE, decode_png, mnist_style, preprocess
 from lab.draw_figures import digit_image, hidden_activations, probability_chart, saliency_map
 from lab.page import start_page
 from lab.text import MAX_MESSAGE, plain
+from lab.sample_digits import picked_pixels
 from lab.session import TRAINED_MODEL_KEY, TrainedModel
 from nn import MLP
 
@@ -19,6 +21,7 @@ CANVAS_SIDE = 280  # 10x MNIST's 28 px
 # A digit drawn ~200 px tall is scaled by 20/200 = 1/10: a 22 px pen becomes ~2.2 px, MNIST's stroke.
 DEFAULT_STROKE = 22
 ROUND_KEY = "draw_canvas_round"  # bumped by Clear: a new canvas key is an empty canvas
+PICK_KEY, PICK_ROUND = "draw_pick", "draw_pick_round"  # the picked test digit, and which one of its images
 
 start_page()
 
@@ -51,6 +54,22 @@ def choose_model() -> TrainedModel:
     return mine if choice == "mine" else default
 
 
+def pick_test_digit():
+    """The "Pick a test digit" control, for whoever cannot draw: (digit, row, pixels (784,)) or None."""
+    digit = st.selectbox("Can't draw? Pick a test digit", range(10), index=None, key=PICK_KEY,
+                         placeholder="none: I draw", format_func=lambda d: f"a test image of a {d}",
+                         help="A real handwritten digit from MNIST's test images (the bundled sample), "
+                              "read through the same preprocessing and network as a drawing.")
+    if digit is None:
+        return None
+    st.button(f"Another {digit}", key="draw_pick_next", icon=":material/shuffle:",
+              on_click=lambda: st.session_state.update({PICK_ROUND: st.session_state.get(PICK_ROUND, 0) + 1}))
+    row, pixels = picked_pixels(digit, st.session_state.get(PICK_ROUND, 0))
+    st.caption(f"Test image #{row} of the bundled sample, labelled **{digit}**. It replaces the drawing "
+               "until you clear this choice (×) or press Clear.")
+    return digit, row, pixels
+
+
 def describe(trained: TrainedModel) -> str:
     accuracy = ("not measured" if trained.test_accuracy is None
                 else f"{trained.test_accuracy:.1%} on its test split")
@@ -79,7 +98,8 @@ with drawing_col:
     except Exception as e:  # the canvas's value comes from the browser: anything may arrive
         png, problem = None, f"{type(e).__name__}: {e}"
     st.button("Clear", key="draw_clear", icon=":material/delete:",
-              on_click=lambda: st.session_state.update({ROUND_KEY: st.session_state[ROUND_KEY] + 1}))
+              on_click=lambda: st.session_state.update({ROUND_KEY: st.session_state[ROUND_KEY] + 1, PICK_KEY: None}))
+    picked = pick_test_digit()
 
 pixels = None
 if png is not None:
@@ -87,13 +107,16 @@ if png is not None:
         pixels = preprocess(decode_png(png))
     except ValueError as e:
         problem = str(e)
+if picked is not None:  # a real test digit, already through the same preprocessing
+    pixels, problem = picked[2], None
 if problem:
     st.error(f"The canvas sent an image this page can't read ({plain(problem, MAX_MESSAGE)}). "
              "Press Clear and draw again.")
 
 if pixels is None:
     with result_col:
-        st.info("Draw a digit on the black square: the guess appears when you lift the pen.",
+        st.info("Draw a digit on the black square, or pick a test digit: the guess appears when you lift "
+                "the pen.",
                 icon=":material/draw:")
     st.stop()
 
@@ -111,7 +134,9 @@ with result_col:
     seen_col, guess_col = st.columns(2)
     with seen_col:
         st.caption("What the network sees: 28x28, after the preprocessing")
-        st.plotly_chart(digit_image(reading.pixels, title="", height=220), key="draw_seen")
+        show_chart(digit_image(reading.pixels, title="", height=220),
+                   "The 28 by 28 image the network reads: the digit cropped, scaled and centred, white on black.",
+                   key="draw_seen")
     with guess_col:
         st.metric("Prediction", names[reading.top])
         if odd:
@@ -122,7 +147,10 @@ with result_col:
         else:
             st.markdown(f"**not sure**: the top probability is only {reading.confidence:.0%} "
                         f"(under {NOT_SURE_BELOW:.0%}). Try drawing it bigger or clearer.")
-    st.plotly_chart(probability_chart(reading.probabilities, names), key="draw_probs")
+    ranked = reading.probabilities.argsort()[::-1][:3]
+    show_chart(probability_chart(reading.probabilities, names),
+               "Bars of the probability of each class; the highest: "
+               + ", ".join(f"{names[k]} {reading.probabilities[k]:.0%}" for k in ranked) + ".", key="draw_probs")
 
 st.subheader("Inside the network")
 saliency_col, hidden_col = st.columns(2, gap="medium")
@@ -130,10 +158,11 @@ with saliency_col:
     st.markdown(
         f"The **saliency map** is the gradient of the score (logit) of **{names[reading.top]}** "
         "with respect to each input pixel, computed by backpropagation down to the input. "
-        "Red: more ink there would raise the score; blue: it would lower it."
+        "Orange: more ink there would raise the score; blue: it would lower it."
     )
-    st.plotly_chart(saliency_map(reading.pixels, reading.saliency, names[reading.top]),
-                    key="draw_saliency")
+    show_chart(saliency_map(reading.pixels, reading.saliency, names[reading.top]),
+               f"The digit in grey with the saliency for {names[reading.top]} over it: orange pixels where more "
+               "ink would raise its score, blue where it would lower it.", key="draw_saliency")
 with hidden_col:
     if reading.hidden:
         st.markdown(
@@ -141,7 +170,10 @@ with hidden_col:
             "features the output layer weighs to reach its guess. Draw another digit and watch a "
             "different set of units light up."
         )
-        st.plotly_chart(hidden_activations(reading.hidden), key="draw_hidden")
+        show_chart(hidden_activations(reading.hidden),
+                   "Bars of each hidden unit's activation for this digit: "
+                   + "; ".join(f"layer {l + 1}, {int((a > 0).sum())} of {a.size} units active" for l, a in
+                               enumerate(reading.hidden)) + ".", key="draw_hidden")
     else:
         st.markdown(
             "**No hidden layer.** This network weighs the 784 pixels directly into the 10 scores: "

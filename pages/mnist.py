@@ -8,6 +8,7 @@ from lab.challenges import widgets as lesson
 from lab.explain_ui import copy_as_python, explain_popover
 from lab.python_script import mnist_script
 from lab.run_compare import differs_column
+from lab.charts import show_chart
 from lab.code import show_code
 from lab.page import start_page
 from lab.text import MAX_MESSAGE, plain
@@ -46,13 +47,18 @@ with st.expander("Look at the data before training", expanded=False):
     counts, means, examples = data_overview(data.name)
     left, right = st.columns([3, 2])
     left.markdown("**Examples of each class**")
-    left.plotly_chart(figures.examples_by_class(examples, data.class_names), key="mnist_examples")
-    right.plotly_chart(figures.class_counts_figure(counts, data.class_names, "Training examples per class"),
-                       key="mnist_counts")
+    show_chart(figures.examples_by_class(examples, data.class_names),
+               f"A grid of training images, one row per class: {', '.join(data.class_names)}.",
+               where=left, key="mnist_examples")
+    show_chart(figures.class_counts_figure(counts, data.class_names, "Training examples per class"),
+               "Bars of the number of training images per class: "
+               + ", ".join(f"{n} {c:,}" for n, c in zip(data.class_names, counts)) + ".",
+               where=right, key="mnist_counts")
     right.markdown("**The average image of each class**: what a network that only looked at "
                    "single pixels could learn.")
-    right.plotly_chart(figures.digit_gallery(means, list(data.class_names), cols=5, pixel=2.5),
-                       key="mnist_means")
+    show_chart(figures.digit_gallery(means, list(data.class_names), cols=5, pixel=2.5),
+               "The average training image of each class, a blurred outline of the typical shape.",
+               where=right, key="mnist_means")
 
 # ---- 2. The network and its training ----------------------------------------------------------
 st.subheader("2. Choose a network and train it")
@@ -155,7 +161,7 @@ if outcome is not None:
                          "differs from the previous run": st.column_config.TextColumn(
                              "changed", width=110, help="What differs from the previous run")})
     if outcome.history is not None and outcome.history.epoch:
-        st.plotly_chart(figures.learning_curves(outcome.history), key="mnist_curves")
+        show_chart(figures.learning_curves(outcome.history), figures.curves_alt(outcome.history), key="mnist_curves")
         st.caption("Training loss and accuracy are measured on the batches as they were trained "
                    "(with dropout, if any); validation on held-out images after each epoch.")
         n_fit = len(result_data.X_train) - (round(len(result_data.X_train) * outcome.config.val_fraction)
@@ -175,9 +181,11 @@ if outcome is not None:
             state["mnist_true"], state["mnist_pred"] = round(points[0]["y"]), round(points[0]["x"])
 
     matrix_column, table_column = st.columns([3, 2])
-    matrix_column.plotly_chart(figures.confusion_figure(ev.confusion, names, normalize, selected),
-                               key="mnist_cm", on_select=select_cell, selection_mode="points",
-                               config={"displayModeBar": False})
+    show_chart(figures.confusion_figure(ev.confusion, names, normalize, selected),
+               f"Confusion matrix of {len(names)} by {len(names)} classes: {ev.accuracy:.1%} of the test images "
+               "are on the diagonal (right); the per-class table beside it gives the numbers.",
+               where=matrix_column, key="mnist_cm", on_select=select_cell, selection_mode="points",
+               config={"displayModeBar": False})
     with matrix_column:
         explain_popover(explain.confusion_text(ev.confusion, names), key="mnist_explain_confusion")
     table_column.markdown("**Per class**: precision = right when it says this class; "
@@ -198,8 +206,9 @@ if outcome is not None:
     if len(rows):
         shown = rows[:GALLERY_MAX]
         captions = [f"{ev.proba[i, predicted_class]:.0%}" for i in shown]
-        st.plotly_chart(figures.digit_gallery(result_data.X_test[shown], captions, cols=10),
-                        key="mnist_gallery")
+        show_chart(figures.digit_gallery(result_data.X_test[shown], captions, cols=10),
+                   f"{len(shown)} test images of {names[true_class]}, each with the network's probability for "
+                   f"{names[predicted_class]}; the table below lists them.", key="mnist_gallery")
         st.caption(f"Above each image: the network's probability for {names[predicted_class]}. "
                    "All ten probabilities are in the table.")
         st.dataframe(ev.table(shown, names), hide_index=True, key="mnist_gallery_table")
@@ -209,8 +218,10 @@ if outcome is not None:
     if len(mistakes):
         captions = [f"{names[ev.y_true[i]][:6]}→{names[ev.y_pred[i]][:6]} {ev.proba[i, ev.y_pred[i]]:.1%}"
                     for i in mistakes]
-        st.plotly_chart(figures.digit_gallery(result_data.X_test[mistakes], captions, cols=10),
-                        key="mnist_mistakes")
+        show_chart(figures.digit_gallery(result_data.X_test[mistakes], captions, cols=10),
+                   f"{len(mistakes)} test images the network got wrong with the most confidence, each captioned "
+                   "true class, arrow, predicted class and probability: " + "; ".join(captions) + ".",
+                   key="mnist_mistakes")
     else:
         st.write("No mistakes on the test split.")
 
@@ -218,14 +229,17 @@ if outcome is not None:
     W1_before = outcome.initial_weights[0] if outcome.initial_weights else None
     shown_units = min(64, W1.shape[1])
     st.markdown(f"**What each hidden neuron looks for**: the 784 incoming weights of {shown_units} of "
-                f"the {W1.shape[1]} first-layer units, drawn as 28×28 images (red excites, blue inhibits), "
+                f"the {W1.shape[1]} first-layer units, drawn as 28×28 images (orange excites, blue inhibits), "
                 "the units with the most structure first (where neighbouring weights agree).")
     change = W1_before is not None and st.toggle(
         "Show what training changed (weights after − before)", value=True, key="mnist_weights_change",
         help="The weights start random; training adds to them. The change shows what each unit learnt.")
     pictured = W1 - W1_before if change else W1
     order = figures.most_structured(pictured, shown_units)
-    st.plotly_chart(figures.first_layer_weights(pictured[:, order], max_units=shown_units), key="mnist_weights")
+    show_chart(figures.first_layer_weights(pictured[:, order], max_units=shown_units),
+               f"{shown_units} small 28 by 28 images, one per hidden unit, of its incoming weights"
+               + (" minus their random start" if change else "") + ": orange where ink excites the unit, blue where "
+               "it inhibits it.", key="mnist_weights")
     explain_popover(explain.weights_text(W1, outcome.model.b[0], int(order[0]), bool(change)),
                     key="mnist_explain_weights")
     summary = figures.structure_summary(W1, W1_before)
@@ -240,7 +254,9 @@ if outcome is not None:
                    "still shows as static where training moved the weights little.")
     st.markdown("**Weights per layer**" + (", before and after training." if outcome.initial_weights
                                           else " (an uploaded model: no 'before')."))
-    st.plotly_chart(figures.weight_histograms(outcome.model.W, outcome.initial_weights), key="mnist_hist")
+    show_chart(figures.weight_histograms(outcome.model.W, outcome.initial_weights),
+               "Histograms of each layer's weights" + (" before and after training" if outcome.initial_weights
+                                                       else "") + ".", key="mnist_hist")
     copy_as_python(mnist_script(outcome.config, outcome.dataset) if outcome.config else None, key="mnist_python",
                    unavailable="An uploaded model has no training settings to reproduce: train one here first.")
 

@@ -7,10 +7,12 @@ from lab import playground_controls as controls
 from lab import playground_figures as figures
 from lab import playground_ui as ui
 from lab.challenges import widgets as lesson
+from lab.charts import show_chart
 from lab.code import show_code
 from lab.page import start_page
-from lab.text import MAX_MESSAGE, plain
 from lab.playground import DATA_FIELDS, KNOBS, query_string, to_query
+from lab.playground_alt import boundary_alt, loss_alt
+from lab.text import MAX_MESSAGE, plain
 from lab.playground_diagram import diagram_figure, diagram_layers
 from lab.playground_points import Points
 from lab.playground_run import SWEEP_SIZES, sweep_settings, with_weights
@@ -19,7 +21,6 @@ from lab.python_script import moons_script
 from nn import MLP
 from nn.training import train
 
-PLOT = {"displaylogo": False}
 
 start_page()
 
@@ -27,7 +28,7 @@ st.title("Moons playground")
 st.markdown(
     "A small network learns to separate two interleaving half-moons, as in tutorial A. Each point is "
     "two numbers (x, y); the network outputs the probability of class 1 (orange) for every point of the "
-    "plane, and the black line where that probability is 0.5 is its **decision boundary**. Move any knob "
+    "plane, and the line where that probability is 0.5 is its **decision boundary**. Move any knob "
     "in the sidebar: the network retrains from scratch and everything below is redrawn. Click the plane "
     "to add your own points; set any weight by hand in the diagram beside it."
 )
@@ -53,10 +54,11 @@ def plane_alone(points: Points) -> None:
     upload), so that whatever the student did can be undone; then the page ends."""
     left, _ = st.columns([1, 1])
     with left:
-        event = st.plotly_chart(figures.plane_figure(points.data(), "Your points", controls.click_action_text()),
-                                key=controls.BOUNDARY, on_select="rerun", selection_mode="points", config=PLOT)
+        event = show_chart(figures.plane_figure(points.data(), "Your points", controls.click_action_text()),
+                           f"The plane with your {len(points.y)} points; click to add one.",
+                           key=controls.BOUNDARY, **controls.chart_clicks())
         controls.remember_click(event)
-        controls.points_panel(settings, points.to_csv())
+        controls.points_panel(settings, points.to_csv(), points.n_classes)
     st.stop()
 
 
@@ -95,21 +97,25 @@ with summary:
 
 with left:
     click = controls.click_action_text() if classification else None
-    event = st.plotly_chart(figures.run_boundary_figure(shown, discretize=settings.discretize, click=click),
-                            key=controls.BOUNDARY, on_select="rerun", selection_mode="points", config=PLOT)
+    clicks = controls.chart_clicks()
+    event = show_chart(figures.run_boundary_figure(shown, discretize=settings.discretize, click=click),
+                       boundary_alt(run), key=controls.BOUNDARY, **clicks)
     controls.remember_click(event)
     st.caption(("Filled circles: training points. White diamonds: test points, held out from training. "
                 "Click anywhere on the plane to add a point; the network retrains on it.") if classification else
                ("Circles: training points; diamonds: test points, held out from training. Colours: the predicted "
                 "value (background) and each point's target (the points)."))
     explain_ui.explain_popover(explain.boundary_text(shown, shown_model), key="moons_explain_boundary")
-    controls.points_panel(settings, (points if points is not None else Points.from_data(run.data)).to_csv())
+    on_plane = points if points is not None else Points.from_data(run.data)
+    controls.points_panel(settings, on_plane.to_csv(), on_plane.n_classes)
 
 with diagram_box:
     output_range = figures.value_range(run.data) if run.kind == "regression" else (0.0, 1.0)
     layers = diagram_layers(run.model(network.theta), run.features, run.small_grid, output_range)
-    st.plotly_chart(diagram_figure(layers, selected=network.param, title=network.title), key=controls.DIAGRAM,
-                    on_select=explain_ui.pick_weight_or_node, selection_mode="points", config=PLOT)
+    show_chart(diagram_figure(layers, selected=network.param, title=network.title),
+               f"Diagram of the {network.title} network: one small map per node of what it computes over the "
+               "plane, and one line per weight, orange positive, blue negative, wider when larger.",
+               key=controls.DIAGRAM, **{**clicks, "on_select": explain_ui.pick_weight_or_node} if clicks else {})
     st.caption("Each square is what one node computes over the plane of the boundary (blue: low, orange: high). "
                "Lines are weights: orange positive, blue negative, wider when larger. Hover a square for its bias, "
                "the small mark on a line for its weight; click the mark to set it below.")
@@ -118,7 +124,7 @@ with diagram_box:
 
 loss_column, text_column = st.columns([3, 2], gap="medium")
 with loss_column:
-    st.plotly_chart(figures.run_loss_figure(run), key="moons_loss", config=PLOT)
+    show_chart(figures.run_loss_figure(run), loss_alt(run), key="moons_loss")
 with text_column:
     st.markdown(ui.loss_convention(run))
     st.caption(f"With *Stop when the loss levels off* on, training ends once the loss has stayed within "
@@ -135,7 +141,9 @@ with learn_tab:
         st.markdown("The boundary as it was after chosen passes (roughly doubling), kept while the network trained. "
                     "Drag the slider under the chart or press ▶ Play: the first few hundred passes move it most. "
                     "The slider above the diagram shows the same passes weight by weight; *Step* trains by hand.")
-        st.plotly_chart(figures.run_snapshots_figure(run, settings.discretize), key="moons_snapshots", config=PLOT)
+        show_chart(figures.run_snapshots_figure(run, settings.discretize),
+                   "Animation of the decision boundary during training, one frame per snapshot, with a pass slider.",
+                   key="moons_snapshots")
         explain_ui.explain_popover(explain.snapshots_text(run), key="moons_explain_snapshots")
 
 with units_tab:
@@ -151,7 +159,8 @@ with units_tab:
                if settings.hidden_layers > 1 else "")
             + "The output layer weighs the last layer's units together into the boundary above.")
         for layer, fig in enumerate(figures.run_units_figures(shown), 1):
-            st.plotly_chart(fig, key=f"moons_units_{layer}", config=PLOT)
+            show_chart(fig, f"Hidden layer {layer}: one map per unit of its output over the plane, blue low, "
+                            "orange high.", key=f"moons_units_{layer}")
         explain_ui.explain_popover(explain.units_text(shown), key="moons_explain_units")
 
 with compare_tab:
@@ -162,11 +171,12 @@ with compare_tab:
         logistic = ui.cached_logistic(settings.only(DATA_FIELDS), points)
         net_column, logistic_column = st.columns(2)
         with net_column:
-            st.plotly_chart(figures.run_boundary_figure(shown, height=440, discretize=settings.discretize),
-                            key="moons_compare_net", config=PLOT)
+            show_chart(figures.run_boundary_figure(shown, height=440, discretize=settings.discretize),
+                       boundary_alt(run), key="moons_compare_net")
         with logistic_column:
-            st.plotly_chart(figures.run_logistic_figure(run, logistic, height=440, discretize=settings.discretize),
-                            key="moons_compare_logistic", config=PLOT)
+            show_chart(figures.run_logistic_figure(run, logistic, height=440, discretize=settings.discretize),
+                       "The boundary of logistic regression on the same points: a straight line.",
+                       key="moons_compare_logistic")
         st.caption("Logistic regression (scikit-learn, its defaults, on x₁ and x₂) is a network without a hidden "
                    "layer: its boundary is always a straight line.")
         explain_ui.explain_popover(explain.compare_text(shown, logistic), key="moons_explain_compare")
@@ -187,8 +197,9 @@ with compare_tab:
                     sweep_runs.append(ui.cached_run(sweep.for_training()))
                     progress.progress(done / len(SWEEP_SIZES), text=f"Trained {done} of {len(SWEEP_SIZES)} networks")
                 progress.empty()
-                st.plotly_chart(figures.run_sweep_figure(sweep_runs, logistic, settings.discretize),
-                                key="moons_sweep", config=PLOT)
+                show_chart(figures.run_sweep_figure(sweep_runs, logistic, settings.discretize),
+                           f"Small multiples: the boundary of logistic regression and of networks with "
+                           f"{', '.join(map(str, SWEEP_SIZES))} hidden units, on the same points.", key="moons_sweep")
 
 explain_ui.compare_runs(explain_ui.remember_run(run))
 

@@ -7,8 +7,10 @@ import nn.schedules
 from lab import theory_demos as demos
 from lab import theory_figures as figs
 from lab.challenges import widgets as lesson
+from lab.charts import scroll_box, show_chart
 from lab.code import show_code
 from lab.page import start_page
+from lab.theme import class_name
 from lab.theory_equations import backward_equations, forward_equations, loss_latex
 from lab.theory_state import (BUGS, L2, N_POINTS, PASS_THRESHOLD, check, check_rows, entry_rows, get_net,
                               reset_net, tutorial_backprop)
@@ -33,8 +35,12 @@ challenge = lesson.start("theory")  # a teacher's note, and the challenge of the
 
 
 def show_matrices(panels, key: str) -> None:
-    """Matrices as heatmaps with their values, at their natural width."""
-    st.plotly_chart(figs.matrix_figure(panels), key=key, width="content", config={"displayModeBar": False})
+    """Matrices as heatmaps with their values, at their natural width (a narrow screen scrolls them in a box)."""
+    fig = figs.matrix_figure(panels)
+    shapes = ", ".join(f"{label} ({v.shape[0]}×{v.shape[1]})" for _, label, v in panels)
+    with scroll_box(key, fig.layout.width):
+        show_chart(fig, f"The matrices {shapes} as grids of their values, orange positive and blue negative.",
+                   key=key, width=fig.layout.width, config={"displayModeBar": False})
 
 
 def show_equation(eq, key: str) -> None:
@@ -66,7 +72,9 @@ def neuron_section() -> None:
     st.caption("For the first of the six points:")
     st.latex(rf"z = w_1 x_1 + w_2 x_2 + b = ({w1:g})({x[0]:.3f}) + ({w2:g})({x[1]:.3f}) + ({b:g}) = {z:.3f}")
     X, y = demos.moons()
-    st.plotly_chart(figs.neuron_figure(X, y, *demos.neuron_grid((w1, w2), b, X)), key="theory_neuron_fig")
+    show_chart(figs.neuron_figure(X, y, *demos.neuron_grid((w1, w2), b, X)),
+               f"The moons points of class 0 and class 1 over the neuron's output z = {w1:g}·x₁ + {w2:g}·x₂ + {b:g}, "
+               "blue where z < 0 and orange where z > 0, with the straight line z = 0.", key="theory_neuron_fig")
 
 
 neuron_section()
@@ -86,8 +94,9 @@ with c1:
     st.metric("Training accuracy of the linear classifier", f"{lin.accuracy:.1%}")
 with c2:
     X_moons, y_moons = demos.moons()
-    st.plotly_chart(figs.regions_figure(X_moons, y_moons, lin.grid_x, lin.grid_y, lin.grid_class),
-                    key="theory_linear_regions")
+    show_chart(figs.regions_figure(X_moons, y_moons, lin.grid_x, lin.grid_y, lin.grid_class),
+               "The moons points over the two regions the linear classifier predicts, split by a straight line.",
+               key="theory_linear_regions")
 show_code(MLP.forward, MLP.predict)
 
 # ---- 2 ------------------------------------------------------------------------------------------
@@ -104,25 +113,27 @@ st.markdown(
 def softmax_section() -> None:
     cols = st.columns(4)
     defaults = (2.0, 1.0, 0.1)
-    logits = [cols[k].slider(f"z{k + 1}", -5.0, 5.0, defaults[k], 0.1, key=f"theory_logit{k + 1}")
+    logits = [cols[k].slider(f"z{k}", -5.0, 5.0, defaults[k], 0.1, key=f"theory_logit{k + 1}")
               for k in range(3)]
     temperature = cols[3].slider("temperature T", 0.1, 5.0, 1.0, 0.1, key="theory_temperature")
-    target = st.radio("True class", [0, 1, 2], format_func=lambda k: f"class {k + 1}", horizontal=True,
+    target = st.radio("True class", [0, 1, 2], format_func=class_name, horizontal=True,
                       key="theory_target")
     p, loss = demos.softmax_loss(logits, target, temperature)
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         st.latex(r"p_k = \frac{e^{z_k / T}}{\sum_j e^{z_j / T}}"
                  rf" \;\Rightarrow\; p = ({p[0]:.4f},\ {p[1]:.4f},\ {p[2]:.4f})")
-        st.latex(rf"L = -\log p_{{{target + 1}}} = -\log {p[target]:.4f} = {loss:.4f}")
-    right.plotly_chart(figs.probability_bars([f"class {k + 1}" for k in range(3)], p, target),
-                       key="theory_softmax_bars", config={"displayModeBar": False})
+        st.latex(rf"L = -\log p_{{{target}}} = -\log {p[target]:.4f} = {loss:.4f}")
+    show_chart(figs.probability_bars([class_name(k) for k in range(3)], p, target),
+               "Bars of the softmax probabilities: " + ", ".join(f"{class_name(k)} {p[k]:.3f}" for k in range(3))
+               + f"; the true class is {class_name(target)}.", where=right, key="theory_softmax_bars",
+               config={"displayModeBar": False})
 
 
 softmax_section()
 
 st.markdown(
-    "**Tutorial B's swap.** Say the true class is class 1 and the network gives it probability 0.1 "
+    "**Tutorial B's swap.** Say the true class is class 0 and the network gives it probability 0.1 "
     "while a wrong class gets 0.7. Swap those two probabilities and the loss falls from "
     "$-\\log 0.1$ to $-\\log 0.7$. Swapping two *wrong* classes changes nothing: only the probability of "
     "the true class enters the loss. (Losses computed by `nn`'s `softmax_cross_entropy`.)"
@@ -136,7 +147,7 @@ trace = net.trace()
 st.header("3. Forward propagation")
 st.markdown(
     f"The six points go through the network as one matrix $x$ ({N_POINTS}×2), one row per point. "
-    "Each heatmap prints its values (red positive, blue negative). **The loss is summed over the "
+    "Each heatmap prints its values (orange positive, blue negative). **The loss is summed over the "
     "examples**, as in tutorial A (`reduction=\"sum\"`), plus L2 on the weights only "
     f"($\\lambda = {L2:g}$); `nn`'s default "
     "is the mean, which divides the data term, and so every gradient below, by $N$."
@@ -176,7 +187,9 @@ for i, eq in enumerate(backward_equations(net, trace)):
     show_equation(eq, key=f"theory_backward_{i}")
 if net.steps:
     st.caption(f"The loss after each of the {net.steps} step(s) so far.")
-    st.plotly_chart(figs.loss_steps_figure(net.losses), key="theory_loss_steps")
+    show_chart(figs.loss_steps_figure(net.losses),
+               f"The loss after each step: from {net.losses[0]:.4f} before any to {net.losses[-1]:.4f} now.",
+               key="theory_loss_steps")
 show_code(MLP.backward, MLP.backpropagate)
 
 # ---- 5 ------------------------------------------------------------------------------------------
@@ -234,8 +247,10 @@ st.markdown(
 for act in nn.activations.ACTIVATIONS.values():
     st.latex(rf"\textbf{{{act.name.replace('_', ' ')}}}:\quad f(z) = {act.formula},\qquad "
              rf"f'(z) = {act.derivative}")
-st.plotly_chart(figs.activation_figure(demos.activation_curves()), key="theory_activations",
-                config={"displayModeBar": False})
+show_chart(figs.activation_figure(demos.activation_curves()),
+           "One panel per activation function: f(z) solid, its derivative from the table dashed, and the slope "
+           "measured numerically as dots, which fall on the dashed line.", key="theory_activations",
+           config={"displayModeBar": False})
 st.markdown("**Why $\\tanh' = 1 - \\tanh^2$:** with $\\tanh z = \\sinh z / \\cosh z$ and $\\cosh^2 - \\sinh^2 = 1$,")
 st.latex(r"\frac{d}{dz}\tanh z = \frac{\cosh z \cosh z - \sinh z \sinh z}{\cosh^2 z} = "
          r"1 - \frac{\sinh^2 z}{\cosh^2 z} = 1 - \tanh^2 z = 1 - a^2")
@@ -268,8 +283,9 @@ def regularisation_section() -> None:
     strength = st.select_slider("Strength λ", options=[0.001, 0.003, 0.01], value=0.003,
                                 key="theory_reg_strength")
     runs = demos.regularised_runs(strength)
-    st.plotly_chart(figs.weight_histograms({r.name: r.weights for r in runs}), key="theory_histograms",
-                    config={"displayModeBar": False})
+    show_chart(figs.weight_histograms({r.name: r.weights for r in runs}),
+               "Histograms of the trained weights, one per regulariser: " + ", ".join(r.name for r in runs)
+               + ". The table below gives the numbers.", key="theory_histograms", config={"displayModeBar": False})
     st.dataframe([r.row() for r in runs], hide_index=True,
                  column_config={"training accuracy": st.column_config.NumberColumn(format="percent"),
                                 f"weights with |w| < {demos.NEAR_ZERO:g}":
@@ -354,7 +370,9 @@ def optimisation_section() -> None:
     adam_lr = c3.slider("Adam's η", 0.01, 1.0, 0.2, 0.01, key="theory_opt_adam_lr")
     steps = c4.slider("Steps", 5, 200, 50, 5, key="theory_opt_steps")
     paths = demos.optimizer_paths(lr, momentum, adam_lr, steps)
-    st.plotly_chart(figs.optimizer_figure(*demos.quadratic_surface(), paths), key="theory_opt_paths")
+    show_chart(figs.optimizer_figure(*demos.quadratic_surface(), paths),
+               "Contours of a two-parameter loss and the path of each optimiser (" + ", ".join(paths)
+               + ") towards the minimum at the origin; the table below gives where each ends.", key="theory_opt_paths")
     rows = demos.path_rows(paths, steps)
     st.dataframe(rows, hide_index=True, column_config={
         "final θ₁": st.column_config.NumberColumn(format="%.4f"),
@@ -386,8 +404,9 @@ def schedule_section() -> None:
                              key="theory_decay")
     epochs = c2.slider("Epochs", 10, 300, 100, 10, key="theory_sched_epochs")
     curves = demos.schedule_curves(0.1, epochs, decay)
-    st.plotly_chart(figs.schedule_figure(curves, highlight=("inverse_time", "compounding")),
-                    key="theory_schedules")
+    show_chart(figs.schedule_figure(curves, highlight=("inverse_time", "compounding")),
+               "The learning rate per epoch for each schedule (" + ", ".join(curves)
+               + ") on a log axis; the table below gives the last values.", key="theory_schedules")
     st.dataframe(demos.schedule_rows(curves), hide_index=True,
                  column_config={f"η at epoch {epochs - 1}": st.column_config.NumberColumn(format="%.3e")})
 

@@ -268,8 +268,11 @@ def test_digit_gallery_draws_ink_dark_on_white():
     images[1, :] = 255
     fig = figures.digit_gallery(images, ["a", "b", "c"], cols=3)
     pixels = decode(fig)
-    assert pixels.shape == (28 + 3 + 10, 3 * 31, 3)
-    assert (pixels[10:38, 31:59] == 0).all() and (pixels[10:38, 0:28] == 255).all()
+    assert pixels.shape == (28 + 3 + 10, 3 * 31, 4)  # RGBA
+    rgb, alpha = pixels[..., :3], pixels[..., 3]
+    assert (rgb[10:38, 31:59] == 0).all() and (rgb[10:38, 0:28] == 255).all()
+    # the digits are opaque paper; the caption rows and gaps are transparent (the page's own colour)
+    assert (alpha[10:38, 0:28] == 255).all() and (alpha[:10] == 0).all() and (alpha[10:38, 28:31] == 0).all()
     assert [a.text for a in fig.layout.annotations] == ["a", "b", "c"]
 
 
@@ -329,7 +332,7 @@ def test_data_overview_figures():
     counts = np.arange(10)
     assert list(figures.class_counts_figure(counts, list("0123456789"), "t").data[0].y) == list(counts)
     fig = figures.examples_by_class(np.zeros((10, 4, 784), np.uint8), list("0123456789"))
-    assert decode(fig).shape == (10 * 30, 4 * 30, 3) and list(fig.layout.yaxis.ticktext) == list("0123456789")
+    assert decode(fig).shape == (10 * 30, 4 * 30, 4) and list(fig.layout.yaxis.ticktext) == list("0123456789")
 
 
 def test_outcome_defaults():

@@ -20,6 +20,7 @@ from lab.playground_diagram import (
 )
 from lab.playground_network import HandNetwork, get_param, params_of
 from lab.playground_run import Grid, run_playground, with_weights
+from lab.theme import INK
 from nn import MLP
 
 SHORT = replace(DEFAULTS, passes=200, stop_when_flat=False)
@@ -69,9 +70,9 @@ def test_selected_weight_and_bias_are_marked():
     names = node_names(("x1",), [1, 1, 2], "binary")
     layers = _layers((np.ones((1, 1)), np.ones((1, 2))), (np.zeros(1), np.zeros(2)), names)
     fig = diagram_figure(layers, selected=("W", 2, 0, 1))
-    assert any(t.line.color == "black" for t in _lines(fig))
+    assert any(t.line.color == INK for t in _lines(fig))
     boxed = diagram_figure(layers, selected=("b", 1, 0, 0))
-    assert len(boxed.layout.shapes) == 1 and not any(t.line.color == "black" for t in _lines(boxed))
+    assert len(boxed.layout.shapes) == 1 and not any(t.line.color == INK for t in _lines(boxed))
     assert param_label(names, ("b", 2, 1, 0)) == "b2: bias of P(class 1)"
 
 
