@@ -21,7 +21,7 @@ from nn import MLP
 from .playground_data import FEATURES, feature_matrix
 from .playground_figures import UNIT_SCALE, unit_range
 from .playground_run import Grid, Kind, kind_of
-from .theme import INK, NEGATIVE, POSITIVE  # a weight's sign: the colours of high and low on every heatmap
+from .theme import INK, NEGATIVE, POSITIVE, TRANSPARENT  # a weight's sign: the colours of high and low on every heatmap
 GAP = 1.8  # horizontal room for the lines between two columns of tiles (a tile is 1 x 1)
 PITCH = 1.3  # vertical distance between two tiles of a column
 MAX_LINES = 1200  # beyond this many weights only the largest are drawn (the title says so)
@@ -234,5 +234,5 @@ def _node_marks(layers: DiagramLayers) -> list[dict]:
             marks["text"].append(f"<b>{name}</b><br>bias b{col}[{j + 1}] = {layers.biases[col - 1][j]:.4g}"
                                  "<br>click to open this node")
     return [dict(type="scatter", mode="markers", name="nodes", showlegend=False,
-                 marker=dict(size=26, symbol="square", color="black", opacity=0),
+                 marker=dict(size=26, symbol="square", color=TRANSPARENT, opacity=0),
                  hovertemplate="%{text}<extra></extra>", **marks)]
