@@ -138,6 +138,7 @@ def serve(args: argparse.Namespace, haproxy: str) -> int:
         Path(env["NEURAL_LAB_CACHE"]).mkdir(parents=True, exist_ok=True)
     local = "127.0.0.1" if args.address in ("0.0.0.0", "::", "") else args.address
     url = f"http://{local if args.address == local else socket.gethostname()}:{args.port}"
+    replicas_text = f"{args.replicas} replica{'s' * (args.replicas != 1)}"
     procs: list[subprocess.Popen] = []  # HAProxy first once started, so it stops first
     try:
         replicas = [(f"r{i}", free_port()) for i in range(1, args.replicas + 1)]
@@ -154,10 +155,10 @@ def serve(args: argparse.Namespace, haproxy: str) -> int:
         procs.insert(0, start([haproxy, "-db", "-f", str(config)], None, env))
         wait_healthy(f"http://{local}:{args.port}", procs[0], f"haproxy -f {config}", timeout=20)
         print(f"haproxy: pid {procs[0].pid}, config {config}\nlogs: {logs}", flush=True)
-        print(f"\nNeural Lab for a class: {url}\n({args.replicas} replicas; Ctrl-C stops everything)", flush=True)
+        print(f"\nNeural Lab for a class: {url}\n({replicas_text}; Ctrl-C stops everything)", flush=True)
         return watch(procs[0], dict(zip((name for name, _ in replicas), procs[1:])))
     except Stop as signal_name:
-        print(f"\n{signal_name}: stopping HAProxy and {args.replicas} replicas", flush=True)
+        print(f"\n{signal_name}: stopping HAProxy and {replicas_text}", flush=True)
         return 0
     except RuntimeError as err:
         print(f"serve_class.py: {err}", file=sys.stderr, flush=True)
