@@ -141,6 +141,12 @@ def serve(args: argparse.Namespace, haproxy: str) -> int:
     replicas_text = f"{args.replicas} replica{'s' * (args.replicas != 1)}"
     procs: list[subprocess.Popen] = []  # HAProxy first once started, so it stops first
     try:
+        with socket.socket(socket.AF_INET6 if ":" in args.address else socket.AF_INET) as s:
+            try:
+                s.bind((args.address, args.port))
+            except OSError as err:
+                raise RuntimeError(f"cannot listen on {args.address}:{args.port} ({err.strerror}): "
+                                   f"choose another --port") from None
         replicas = [(f"r{i}", free_port()) for i in range(1, args.replicas + 1)]
         for name, port in replicas:
             check_signals()

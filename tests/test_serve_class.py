@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -51,6 +52,19 @@ def test_without_haproxy_it_says_what_to_install_and_starts_nothing(tmp_path):
     assert done.returncode == 2
     assert "apt-get install haproxy" in done.stderr and "--haproxy" in done.stderr
     assert done.stdout == "" and not (tmp_path / "logs").exists()
+
+
+def test_a_port_in_use_is_refused_before_anything_starts(tmp_path):
+    haproxy_or_skip()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "scripts/serve_class.py", "--port", str(port),
+                               "--logs", str(tmp_path)], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
+    assert "replica" not in done.stdout and list(tmp_path.iterdir()) == []  # no replica was started
 
 
 def worker_groups(server) -> dict[int, int]:
