@@ -106,16 +106,16 @@ def port_is_closed(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def serving_class(replicas: int, logs: Path, name: str = "test", env: dict[str, str] | None = None
+def serving_class(replicas: int, logs: Path, name: str = "test", args: tuple[str, ...] = ()
                   ) -> Iterator[ClassServer]:
-    """Run serve_class.py until the block ends (then SIGINT, as Ctrl-C; SIGKILL for what is left)."""
+    """Run serve_class.py (with more ``args``) until the block ends (then SIGINT, as Ctrl-C; SIGKILL
+    for what is left)."""
     haproxy_or_skip()
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     cmd = [sys.executable, "scripts/serve_class.py", "--replicas", str(replicas), "--port", str(port),
-           "--logs", str(logs)]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, **(env or {})})
+           "--logs", str(logs), *args]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     server = ClassServer(url=f"http://127.0.0.1:{port}", port=port, logs=logs, proc=proc)
 
     def read() -> None:

@@ -67,6 +67,12 @@ def test_a_port_in_use_is_refused_before_anything_starts(tmp_path):
     assert "replica" not in done.stdout and list(tmp_path.iterdir()) == []  # no replica was started
 
 
+def environment(pid: int) -> dict[str, str]:
+    """The environment a process was started with (from /proc)."""
+    pairs = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(pair.decode().split("=", 1) for pair in pairs if b"=" in pair)
+
+
 def worker_groups(server) -> dict[int, int]:
     """Training workers (python -m lab.training_pool) alive now -> their process group."""
     found = {}
@@ -83,8 +89,12 @@ def worker_groups(server) -> dict[int, int]:
 def test_students_work_through_haproxy_and_a_signal_leaves_no_process_behind(tmp_path, signum):
     # Networks that train for many seconds: the signal arrives while one of them is in a worker.
     long = replace(DEFAULTS, hidden_layers=2, neurons=30, passes=20_000, stop_when_flat=False)
-    with serving_class(replicas=2, logs=tmp_path, name=signum.name) as server:
+    cache = (tmp_path / "shared cache").resolve()
+    with serving_class(replicas=2, logs=tmp_path / "logs", name=signum.name, args=("--cache", str(cache))) as server:
         assert server.leftovers()  # the check below sees the replicas and HAProxy while they run
+        environments = [environment(r.pid) for r in server.replicas.values()]
+        assert all(e["NEURAL_LAB_CACHE"] == str(cache) for e in environments) and cache.is_dir()
+        assert len({e["STREAMLIT_SERVER_COOKIE_SECRET"] for e in environments}) == 1  # one secret for all
         r1 = f"http://127.0.0.1:{server.replicas['r1'].port}"
 
         async def class_stopped_mid_training():
