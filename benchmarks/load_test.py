@@ -23,6 +23,15 @@ fixed number of moves, a timeout per run, a deadline.
 
     python benchmarks/load_test.py                # about 6 minutes; prints the tables
     python benchmarks/load_test.py --students 10 --mnist 3 --rounds 1   # a quicker look
+
+With --url the class plays against a server already running (HAProxy in front of replicas started
+by scripts/serve_class.py, say) instead of fresh ones: only the class rounds run, and memory and CPU
+are measured for the processes given with --pids (and everything they started), if any. Each
+student's websocket is one new connection: HAProxy hands them to the replicas in turn, and the
+whole session stays on that connection, so on that replica.
+
+    STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL=10 python scripts/serve_class.py --replicas 2 --port 8650
+    python benchmarks/load_test.py --url http://127.0.0.1:8650 --replicas 2 --pids <replicas' pids> ...
 """
 from __future__ import annotations
 
@@ -61,7 +70,7 @@ class Sampler(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        while not self.stopped.is_set():
+        while self.pids and not self.stopped.is_set():
             try:
                 self.samples.append((time.monotonic(), memory_mb(self.pids)))
             except OSError:
@@ -163,10 +172,12 @@ class Phase:
 
 
 async def phase(name: str, pids: list[int], sampler: Sampler, work) -> Phase:
+    """Run ``work``; its server CPU and peak memory are NaN when no process is measured (``pids`` empty)."""
     start, cpu = time.monotonic(), cpu_seconds(pids)
     tally = Tally()
     await work(tally)
-    return Phase(name, tally, time.monotonic() - start, cpu_seconds(pids) - cpu, sampler.peak(start))
+    cpu = cpu_seconds(pids) - cpu if pids else float("nan")
+    return Phase(name, tally, time.monotonic() - start, cpu, sampler.peak(start))
 
 
 async def alone(url: str, tally: Tally, moves: int) -> None:
@@ -235,7 +246,7 @@ def row(p: Phase) -> str:
     return (f"| {p.name} | {len(p.tally.moves)} | {percentile(chart, 0.5):.2f} | {percentile(chart, 0.95):.2f} | "
             f"{percentile(done, 0.5):.2f} | {percentile(done, 0.95):.2f} | "
             f"{(f'{min(train):.1f}-{max(train):.1f}' if train else '-')} | {len(p.tally.problems())} | "
-            f"{p.peak_mb:.0f} | {p.cpu:.0f} s in {p.seconds:.0f} s |")
+            f"{p.peak_mb:.0f} | {p.cpu:.0f} s in {p.seconds:.0f} s |").replace("nan", "-")
 
 
 def timeline(p: Phase, step: float = 10.0) -> list[str]:
@@ -262,14 +273,17 @@ async def main(args: argparse.Namespace) -> int:
     deadline = time.monotonic() + args.deadline
     think = tuple(args.think)
     with contextlib.ExitStack() as servers:
-        urls = [servers.enter_context(running_app(ARTIFACTS / f"load-test-server-{i}.log"))
-                for i in range(args.replicas)]
-        pids = [server_pid(int(url.rsplit(":", 1)[1])) for url in urls]
+        if args.url:  # one address in front of --replicas servers: students and passers-by all go there
+            urls, pids = [args.url.rstrip("/")], args.pids
+        else:
+            urls = [servers.enter_context(running_app(ARTIFACTS / f"load-test-server-{i}.log"))
+                    for i in range(args.replicas)]
+            pids = [server_pid(int(url.rsplit(":", 1)[1])) for url in urls]
         sampler = Sampler(pids)
         sampler.start()
-        idle_mb = memory_mb(pids)
+        idle_mb = memory_mb(pids) if pids else float("nan")
         phases = []
-        if args.replicas == 1:
+        if args.replicas == 1 and not args.url:
             phases.append(await phase("1 student alone", pids, sampler, lambda t: alone(urls[0], t, args.moves + 7)))
             phases.append(await phase(f"1 student moving sliders while another trains {LONG_EPOCHS} epochs", pids,
                                       sampler, lambda t: long_run_beside_moons(urls[0], t, args.moves + 7)))
@@ -278,12 +292,15 @@ async def main(args: argparse.Namespace) -> int:
             if time.monotonic() > deadline:
                 break
             name = (f"class of {args.students} ({args.mnist} train MNIST), think {think[0]:g}-{think[1]:g} s, "
-                    f"{args.replicas} server{'s' * (args.replicas > 1)}, round {round_}")
+                    f"{args.replicas} server{'s' * (args.replicas > 1)}{' behind ' + args.url if args.url else ''}, "
+                    f"round {round_}")
             phases.append(await phase(name, pids, sampler, lambda t: classroom(
                 urls, t, args.students, args.mnist, args.moves, think, deadline)))
-            settled.append(await leave_and_settle(urls, pids, SESSION_TTL + 3))
+            if pids:
+                settled.append(await leave_and_settle(urls * (args.replicas if args.url else 1), pids,
+                                                      SESSION_TTL + 3))
         sampler.stopped.set()
-    print(f"\nServer memory idle (before any session): {idle_mb:.0f} MB\n")
+    print(f"\nServer memory idle (before any session): {idle_mb:.0f} MB\n".replace("nan", "-"))
     print("| phase | Moons moves | to chart p50 s | to chart p95 s | run p50 s | run p95 s | MNIST training s | "
           "errors | peak memory MB | server CPU |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -311,7 +328,12 @@ if __name__ == "__main__":
     parser.add_argument("--think", type=float, nargs=2, default=(2.0, 5.0), metavar=("LOW", "HIGH"),
                         help="seconds a student looks before moving the next knob (uniform)")
     parser.add_argument("--replicas", type=int, default=1,
-                        help="servers the class is spread over (sticky: a student stays on one)")
+                        help="servers the class is spread over (sticky: a student stays on one); with --url, "
+                             "how many are behind it")
+    parser.add_argument("--url", help="play against this running server (HAProxy's address) instead of fresh ones")
+    parser.add_argument("--pids", type=int, nargs="*", default=[],
+                        help="with --url: processes whose memory and CPU are measured, with all they started "
+                             "(the replicas and HAProxy: serve_class.py prints their pids)")
     parser.add_argument("--timeline", action="store_true", help="also print each class's waits over time")
     parser.add_argument("--deadline", type=float, default=900, help="seconds; no new phase starts after it")
     sys.exit(asyncio.run(main(parser.parse_args())))
