@@ -1,6 +1,7 @@
 """Show a Plotly figure the same way on every page: a text alternative, no drag-zoom on touch, the theme."""
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import plotly.graph_objects as go
@@ -18,7 +19,32 @@ def show_chart(fig: go.Figure, alt: str, *, where: Any = None, config: dict | No
     Returns what ``plotly_chart`` returns (the selection state with ``on_select``).
     """
     touch_friendly(fig)
+    if is_phone():
+        wrap_title(fig)
     return (where or st).plotly_chart(fig, alt=alt, config={**PLOT_CONFIG, **(config or {})}, **kwargs)
+
+
+PHONE_TITLE_CHARS = 34  # a title line that fits a 390 px screen at Plotly's title size
+
+
+def wrap_title(fig: go.Figure, width: int = PHONE_TITLE_CHARS) -> go.Figure:
+    """Break a long plain title (and each animation frame's) into lines of at most ``width`` characters
+    (Plotly never wraps a title, so on a phone it runs off the chart); give the extra lines room."""
+    titles = [fig.layout.title] + [frame.layout.title for frame in fig.frames if frame.layout is not None]
+    most = 1
+    for title in titles:
+        text = title.text
+        if not text or len(text) <= width or "<" in text:  # short, or already marked up: left as it is
+            continue
+        lines = textwrap.wrap(text, width)
+        title.text = "<br>".join(lines)
+        most = max(most, len(lines))
+    extra = 20 * (most - 1)
+    if extra:
+        fig.layout.margin.t = (fig.layout.margin.t if fig.layout.margin.t is not None else 80) + extra
+        if fig.layout.height is not None:
+            fig.layout.height += extra
+    return fig
 
 
 # A box whose content keeps its natural width and scrolls sideways inside the box on a narrow screen.
