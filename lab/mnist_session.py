@@ -10,16 +10,17 @@ What lives in st.session_state (this user's only):
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from nn import Progress
+from nn import ACTIVATIONS, INITIALIZERS, OPTIMIZERS, SCHEDULES, Progress
 from nn.datasets import CacheUnwritable, DatasetUnavailable, class_names, load_mnist
 
+from .challenges.knobs import LinkKnob
 from .mnist_data import SOURCE_TITLES, DigitData, class_counts, class_means, examples_per_class
 from .charts import show_chart
 from .mnist_figures import curves_alt, learning_curves
@@ -113,6 +114,38 @@ def widget_values(config: TrainingConfig) -> dict[str, Any]:
     return values
 
 
+def _hidden_text(raw: str) -> str:
+    return ", ".join(str(size) for size in parse_hidden(raw))
+
+
+def _knob_table() -> dict[str, LinkKnob]:
+    """The page's knobs, one per TrainingConfig field: link name = field, widget key "mnist_<field>"."""
+    default = widget_values(TrainingConfig())
+    spec = {  # field: label, then the values its widget (and a link) takes
+        "hidden": ("Hidden layer sizes", dict(read=_hidden_text)),
+        "activation": ("Activation", dict(options=tuple(ACTIVATIONS))),
+        "init": ("Initial weights", dict(options=tuple(INITIALIZERS))),
+        "dropout": ("Dropout (hidden layers)", dict(low=0.0, high=0.7)),
+        "l2": ("L2 penalty", dict(low=0.0, high=1.0)),
+        "l1": ("L1 penalty", dict(low=0.0, high=1.0)),
+        "optimizer": ("Optimiser", dict(options=tuple(OPTIMIZERS))),
+        "lr": ("Learning rate", dict(low=1e-5, high=10.0)),
+        "momentum": ("Momentum", dict(low=0.0, high=0.99)),
+        "schedule": ("Learning-rate schedule", dict(options=tuple(SCHEDULES))),
+        "decay": ("Decay", dict(low=0.0, high=1.0)),
+        "batch_size": ("Batch size", dict(options=tuple(BATCH_LABELS))),
+        "epochs": ("Epochs", dict(low=1, high=50)),
+        "val_fraction": ("Validation fraction", dict(low=0.0, high=0.3)),
+        "seed": ("Seed", dict(low=0, high=2**31 - 1)),
+    }
+    assert set(spec) == set(TrainingConfig.__dataclass_fields__)
+    return {name: LinkKnob(f"mnist_{name}", label, default[f"mnist_{name}"], **values)
+            for name, (label, values) in spec.items()}
+
+
+KNOBS = _knob_table()  # what a teacher's link sets, locks (lock=lr,epochs) or hides (hide=l1)
+
+
 def config_from_widgets(state: MutableMapping) -> TrainingConfig:
     """The TrainingConfig the knob widgets describe (ValueError for unreadable hidden sizes)."""
     fields = {name: state[f"mnist_{name}"] for name in TrainingConfig.__dataclass_fields__}
@@ -122,9 +155,11 @@ def config_from_widgets(state: MutableMapping) -> TrainingConfig:
     return TrainingConfig(**fields)
 
 
-def apply_config(state: MutableMapping, config: TrainingConfig) -> None:
-    """Set the knob widgets to ``config`` (a preset button's on_click)."""
-    state.update(widget_values(config))
+def apply_config(state: MutableMapping, config: TrainingConfig, keep: Iterable[str] = ()) -> None:
+    """Set the knob widgets to ``config`` (a preset button's on_click), except the knobs named in
+    ``keep`` (those a teacher's link locks or hides)."""
+    state.update({key: value for key, value in widget_values(config).items()
+                  if key.removeprefix("mnist_") not in set(keep)})
 
 
 # ---- training -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import streamlit as st
 from lab import explain
 from lab import mnist_figures as figures
 from lab.challenges import widgets as lesson
+from lab.challenges.knobs import link_settings
 from lab.explain_ui import copy_as_python, explain_popover
 from lab.python_script import mnist_script
 from lab.run_compare import differs_column
@@ -14,11 +15,11 @@ from lab.page import start_page
 from lab.text import MAX_MESSAGE, plain
 from lab.mnist_data import SOURCE_LABELS, SOURCE_TITLES
 from lab.mnist_results import MAX_UPLOAD_BYTES, model_bytes
-from lab.mnist_session import (ACTIVE_RUN_KEY, BATCH_LABELS, OUTCOME_KEY, RUNS_KEY,
+from lab.mnist_session import (ACTIVE_RUN_KEY, KNOBS, OUTCOME_KEY, RUNS_KEY,
                                accept_upload, apply_config, config_from_widgets, data_overview,
                                finish_run, get_data, load_data, runs_rows, train_in_turn, widget_values)
 from lab.mnist_training import DEFAULT_PRESET, PRESETS
-from nn import ACTIVATIONS, INITIALIZERS, MLP, OPTIMIZERS, SCHEDULES
+from nn import MLP
 from nn.training import train
 
 GALLERY_MAX = 40  # digits shown for one confusion-matrix cell
@@ -33,7 +34,8 @@ st.markdown(
     "and nudges every weight against the gradient of the loss. Pick a network, press **Train**, "
     "then look at which digits it still mixes up, and why."
 )
-challenge = lesson.start("mnist")  # a teacher's note, and the challenge of the link, if any
+challenge = lesson.start("mnist", KNOBS)  # a teacher's note, and the challenge of the link, if any
+lesson.settings_from_link("mnist", KNOBS)  # a teacher's link sets the knobs (first run of the session)
 
 # ---- 1. The data ------------------------------------------------------------------------------
 st.subheader("1. The data")
@@ -68,32 +70,33 @@ st.markdown("Presets: **Fast** reaches 98% on full MNIST in seconds; **Tutorial 
             "original 784-30-10 tanh net with weights uniform in [-1, 1]; **Best** trades a "
             "minute of training for the last half percent.")
 preset_columns = st.columns(len(PRESETS))
+link = lesson.current_link(KNOBS)  # a preset leaves the knobs the link locks or hides as they are
 for column, (name, preset) in zip(preset_columns, PRESETS.items()):
     column.button(f"Preset: {name}", key=f"mnist_preset_{name}", on_click=apply_config,
-                  args=(state, preset), width="stretch")
+                  args=(state, preset, link.lock | link.hide), width="stretch")
 
 net, optim, loop = st.columns(3)
-net.text_input("Hidden layer sizes", key="mnist_hidden",
-               help="Comma-separated, e.g. 256 or 128, 64. Empty: no hidden layer (a linear classifier).")
-net.selectbox("Activation", list(ACTIVATIONS), key="mnist_activation")
-net.selectbox("Initial weights", list(INITIALIZERS), key="mnist_init",
-              help="uniform: in [-1, 1] (tutorial B); xavier, he: scaled to the layer's width")
-net.slider("Dropout (hidden layers)", 0.0, 0.7, step=0.05, key="mnist_dropout")
-net.number_input("L2 penalty", 0.0, 1.0, step=1e-4, format="%g", key="mnist_l2")
-net.number_input("L1 penalty", 0.0, 1.0, step=1e-5, format="%g", key="mnist_l1")
-optim.selectbox("Optimiser", list(OPTIMIZERS), key="mnist_optimizer")
-optim.number_input("Learning rate", 1e-5, 10.0, step=0.01, format="%g", key="mnist_lr",
-                   help="Too large and the loss blows up; Adam wants about 0.001.")
-optim.slider("Momentum", 0.0, 0.99, step=0.01, key="mnist_momentum",
-             disabled=state["mnist_optimizer"] not in ("momentum", "nesterov"))
-optim.selectbox("Learning-rate schedule", list(SCHEDULES), key="mnist_schedule")
-optim.number_input("Decay", 0.0, 1.0, step=0.01, format="%g", key="mnist_decay",
-                   help="inverse_time, compounding: lr / (1 + decay·t); exponential: lr·(1 − decay)^t")
-loop.select_slider("Batch size", BATCH_LABELS, key="mnist_batch_size")
-loop.slider("Epochs", 1, 50, key="mnist_epochs")
-loop.slider("Validation fraction", 0.0, 0.3, step=0.05, key="mnist_val_fraction",
+lesson.knob(KNOBS, "hidden", net.text_input,
+            help="Comma-separated, e.g. 256 or 128, 64. Empty: no hidden layer (a linear classifier).")
+lesson.knob(KNOBS, "activation", net.selectbox)
+lesson.knob(KNOBS, "init", net.selectbox,
+            help="uniform: in [-1, 1] (tutorial B); xavier, he: scaled to the layer's width")
+lesson.knob(KNOBS, "dropout", net.slider, step=0.05)
+lesson.knob(KNOBS, "l2", net.number_input, step=1e-4, format="%g")
+lesson.knob(KNOBS, "l1", net.number_input, step=1e-5, format="%g")
+lesson.knob(KNOBS, "optimizer", optim.selectbox)
+lesson.knob(KNOBS, "lr", optim.number_input, step=0.01, format="%g",
+            help="Too large and the loss blows up; Adam wants about 0.001.")
+lesson.knob(KNOBS, "momentum", optim.slider, step=0.01,
+            disabled=state["mnist_optimizer"] not in ("momentum", "nesterov"))
+lesson.knob(KNOBS, "schedule", optim.selectbox)
+lesson.knob(KNOBS, "decay", optim.number_input, step=0.01, format="%g",
+            help="inverse_time, compounding: lr / (1 + decay·t); exponential: lr·(1 − decay)^t")
+lesson.knob(KNOBS, "batch_size", loop.select_slider)
+lesson.knob(KNOBS, "epochs", loop.slider)
+lesson.knob(KNOBS, "val_fraction", loop.slider, step=0.05,
             help="Held out of the training images to draw the validation curves.")
-loop.number_input("Seed", 0, 2**31 - 1, step=1, key="mnist_seed")
+lesson.knob(KNOBS, "seed", loop.number_input, step=1)
 
 try:
     config = config_from_widgets(state)
@@ -285,4 +288,4 @@ load_column.file_uploader("Upload a model (.npz)", type=["npz"], key="mnist_uplo
 if state.get("mnist_upload_error"):
     load_column.error(state["mnist_upload_error"])
 
-lesson.teacher_panel("mnist", {}, {})  # a challenge and a note (the knobs are not in the link)
+lesson.teacher_panel("mnist", link_settings(KNOBS, state), {name: knob.label for name, knob in KNOBS.items()})

@@ -7,12 +7,13 @@ import nn.schedules
 from lab import theory_demos as demos
 from lab import theory_figures as figs
 from lab.challenges import widgets as lesson
+from lab.challenges.knobs import link_settings
 from lab.charts import scroll_box, show_chart
 from lab.code import show_code
 from lab.page import start_page
 from lab.theme import class_name
 from lab.theory_equations import backward_equations, forward_equations, loss_latex
-from lab.theory_state import (BUGS, L2, N_POINTS, PASS_THRESHOLD, check, check_rows, entry_rows, get_net,
+from lab.theory_state import (BUGS, KNOBS, L2, N_POINTS, PASS_THRESHOLD, check, check_rows, entry_rows, get_net,
                               reset_net, tutorial_backprop)
 from nn import MLP, gradient_check
 from nn.gradcheck import relative_error
@@ -31,7 +32,8 @@ st.markdown(
     "In `nn/` an example is a **row** $x$ (a batch stacks them), so a layer is $z = xW + b$ with "
     "$W$ of shape (inputs, outputs). Books that write $z = Wx$ use the transpose."
 )
-challenge = lesson.start("theory")  # a teacher's note, and the challenge of the link, if any
+challenge = lesson.start("theory", KNOBS)  # a teacher's note, and the challenge of the link, if any
+lesson.settings_from_link("theory", KNOBS)  # a teacher's link sets the knobs (first run of the session)
 
 
 def show_matrices(panels, key: str) -> None:
@@ -178,7 +180,7 @@ def _reset() -> None:
 
 
 c1, c2, c3, c4 = st.columns([3, 1, 1, 2], vertical_alignment="bottom")
-c1.select_slider("Learning rate η", options=[0.01, 0.03, 0.1, 0.3, 1.0], value=0.1, key="theory_lr")
+lesson.knob(KNOBS, "lr", c1.select_slider)
 c2.button("Step", key="theory_step", on_click=_step, type="primary")
 c3.button("Reset", key="theory_reset", on_click=_reset)
 c4.metric("Loss L", f"{net.loss:.6f}", delta=f"{net.loss - net.losses[-2]:+.6f}" if net.steps else None,
@@ -209,10 +211,9 @@ st.latex(r"\frac{\partial L}{\partial \theta_j} \approx \frac{L(\theta + \vareps
 @st.fragment
 def gradient_check_section() -> None:
     c1, c2 = st.columns([3, 2])
-    bug = c1.radio("Gradient to check", list(BUGS), key="theory_bug")
-    eps = c2.select_slider("ε", options=[1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9], value=1e-5,
-                           format_func=lambda e: f"{e:.0e}", key="theory_eps",
-                           help="Too large: the central difference's own error (ε²) shows. Too small: "
+    bug = lesson.knob(KNOBS, "bug", c1.radio)
+    eps = lesson.knob(KNOBS, "eps", c2.select_slider, format_func=lambda e: f"{e:.0e}",
+                      help="Too large: the central difference's own error (ε²) shows. Too small: "
                                 "rounding in the loss (1e-16 / ε) shows. 1e-5 balances the two.")
     if BUGS[bug][1] == "mean":
         c1.caption("This bug exists only for a mean loss, so this check runs on the same weights with "
@@ -280,8 +281,7 @@ st.markdown(
 
 @st.fragment
 def regularisation_section() -> None:
-    strength = st.select_slider("Strength λ", options=[0.001, 0.003, 0.01], value=0.003,
-                                key="theory_reg_strength")
+    strength = lesson.knob(KNOBS, "strength", st.select_slider)
     runs = demos.regularised_runs(strength)
     show_chart(figs.weight_histograms({r.name: r.weights for r in runs}),
                "Histograms of the trained weights, one per regulariser: " + ", ".join(r.name for r in runs)
@@ -312,7 +312,7 @@ def _new_mask() -> None:
 @st.fragment
 def dropout_section() -> None:
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    keep = c1.slider("Keep probability p", 0.1, 0.9, 0.5, 0.1, key="theory_keep")
+    keep = lesson.knob(KNOBS, "keep", c1.slider, step=0.1)
     c2.button("New mask", key="theory_new_mask", on_click=_new_mask)
     net = get_net(st.session_state)
     demo = demos.dropout_demo(net.model, net.X, keep, st.session_state.get("theory_mask_draw", 0))
@@ -365,10 +365,10 @@ st.latex(r"\begin{aligned}"
 @st.fragment
 def optimisation_section() -> None:
     c1, c2, c3, c4 = st.columns(4)
-    lr = c1.slider("Learning rate η (SGD, momentum)", 0.005, 0.25, 0.05, 0.005, key="theory_opt_lr")
-    momentum = c2.slider("Momentum μ", 0.0, 0.99, 0.8, 0.01, key="theory_opt_momentum")
-    adam_lr = c3.slider("Adam's η", 0.01, 1.0, 0.2, 0.01, key="theory_opt_adam_lr")
-    steps = c4.slider("Steps", 5, 200, 50, 5, key="theory_opt_steps")
+    lr = lesson.knob(KNOBS, "opt_lr", c1.slider, step=0.005)
+    momentum = lesson.knob(KNOBS, "momentum", c2.slider, step=0.01)
+    adam_lr = lesson.knob(KNOBS, "adam_lr", c3.slider, step=0.01)
+    steps = lesson.knob(KNOBS, "steps", c4.slider, step=5)
     paths = demos.optimizer_paths(lr, momentum, adam_lr, steps)
     show_chart(figs.optimizer_figure(*demos.quadratic_surface(), paths),
                "Contours of a two-parameter loss and the path of each optimiser (" + ", ".join(paths)
@@ -400,9 +400,8 @@ st.latex(r"\text{inverse time: } \eta_t = \frac{\eta_0}{1 + d\,t}\qquad "
 @st.fragment
 def schedule_section() -> None:
     c1, c2 = st.columns(2)
-    decay = c1.select_slider("Decay d", options=[0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1], value=0.01,
-                             key="theory_decay")
-    epochs = c2.slider("Epochs", 10, 300, 100, 10, key="theory_sched_epochs")
+    decay = lesson.knob(KNOBS, "decay", c1.select_slider)
+    epochs = lesson.knob(KNOBS, "epochs", c2.slider, step=10)
     curves = demos.schedule_curves(0.1, epochs, decay)
     show_chart(figs.schedule_figure(curves, highlight=("inverse_time", "compounding")),
                "The learning rate per epoch for each schedule (" + ", ".join(curves)
@@ -414,4 +413,5 @@ def schedule_section() -> None:
 schedule_section()
 show_code(nn.schedules)
 
-lesson.teacher_panel("theory", {}, {})  # a challenge and a note (the knobs are not in the link)
+lesson.teacher_panel("theory", link_settings(KNOBS, st.session_state),
+                     {name: knob.label for name, knob in KNOBS.items()})

@@ -18,7 +18,8 @@ from lab.text import quoted
 
 from .conditions import LAYERS, BugAnswer, Check
 from .definitions import BY_ID, PAGES, Challenge, for_page
-from .links import MAX_NOTE, LessonLink, read_link, shown_note, teacher_query
+from .knobs import LinkKnob, read_settings
+from .links import MAX_NOTE, LessonLink, read_link, shown_note, teacher_query, without_lesson
 
 MET_KEY = "challenges_met"  # st.session_state: the set of challenge ids met in this session
 TANH_BUG = "Bug: forget tanh' in delta2"  # the theory-find-bug challenge's planted bug (a key of BUGS)
@@ -156,3 +157,31 @@ def keep_locked(wanted: Any, now: Any) -> Any:
     """``wanted`` (a settings dataclass, e.g. a preset's) with the knobs the link locks kept as in ``now``."""
     keep = {f.name: getattr(now, f.name) for f in fields(wanted) if locked(f.name)}
     return replace(wanted, **keep) if keep else wanted
+
+
+def settings_from_link(page: str, knobs: Mapping[str, LinkKnob]) -> None:
+    """On ``page``'s first run in this session: the link's settings into its knobs' widgets (session
+    state), and a warning for each value that cannot be used (that knob keeps its default)."""
+    read_key = f"{page}_link_read"
+    if read_key in st.session_state:
+        return
+    st.session_state[read_key] = True
+    values, problems = read_settings(knobs, without_lesson(st.query_params.to_dict()))
+    for name, value in values.items():
+        st.session_state[knobs[name].key] = value
+    for problem in problems:
+        st.warning(problem, icon=":material/link_off:")
+
+
+def knob(knobs: Mapping[str, LinkKnob], name: str, widget: Any, **kwargs: Any) -> Any:
+    """Draw knob ``name`` as ``widget(label, key=..., disabled=..., **kwargs)`` (its label, key, and
+    options or bounds from ``knobs``), disabled if the link locks it, not drawn if the link hides it
+    (its value then kept and returned). Returns the knob's value."""
+    spec = knobs[name]
+    state = st.session_state
+    state.setdefault(spec.key, spec.default)
+    if hidden(name):  # not drawn: keep its value (Streamlit drops the state of a widget not drawn)
+        state[spec.key] = state[spec.key]
+        return state[spec.key]
+    disabled = kwargs.pop("disabled", False) or locked(name)
+    return widget(spec.label, key=spec.key, disabled=disabled, **spec.widget_range(), **kwargs)
