@@ -1,5 +1,6 @@
 """Challenges through the pages (AppTest): each one met with the settings its explanation names, not
-met at the page's defaults; the Challenges page; teacher links (lock=, hide=, note=) on Moons."""
+met at the page's defaults; the Challenges page; teacher links (lock=, hide=, note=) on Moons (MNIST and
+Theory: tests/test_teacher_links.py)."""
 from __future__ import annotations
 
 import pytest
@@ -225,15 +226,14 @@ def test_challenges_page_lists_groups_ticks_and_hints(app_test):
 
 @pytest.mark.parametrize("path, name", [("pages/mnist.py", "mnist"), ("pages/theory.py", "theory")])
 def test_mnist_and_theory_links_carry_a_challenge_and_a_note(app_test, path, name):
-    at = page(app_test, path, {"note": "Week 4 <b>x</b>", "lock": "lr"})
+    at = page(app_test, path, {"note": "Week 4 <b>x</b>", "lock": "banana"})
     assert any(i.value.startswith("**Teacher's note:** Week 4") and not injected(i.value) for i in at.info)
-    assert [w.value for w in at.warning] == ["A link cannot lock or hide this page's knobs (yet): its lock= is ignored."]
+    assert [shown(w.value) for w in at.warning] == ["The link's lock= names “banana”, not a setting of this page: ignored."]
     assert not at.code
     at.session_state[f"teacher_{name}"] = True  # a click on the expander
     at.run()
-    assert not at.multiselect
     challenge = "mnist-small" if name == "mnist" else "theory-find-bug"
     at.selectbox(key=f"teacher_{name}_challenge").set_value(challenge)
     at.text_input(key=f"teacher_{name}_note").set_value("Week 4").run()
     [code] = [c.value for c in at.code if "challenge=" in c.value]
-    assert code.endswith(f"?challenge={challenge}&note=Week+4")
+    assert code.endswith(f"&challenge={challenge}&note=Week+4") and "lock=" not in code

@@ -3,7 +3,8 @@
 A page calls ``start(page, knobs)`` near its top (the note, the challenge and its hint, warnings
 about the link) and ``Lesson.report(result)`` after every run: the challenge's verdict appears in
 the box at the top. ``teacher_panel`` is the "For teachers: make a link" expander; ``locked`` and
-``hidden`` tell a page's widgets what the link locks or hides.
+``hidden`` tell a page's widgets what the link locks or hides. Pages with a ``LinkKnob`` table (MNIST,
+Theory) call ``settings_from_link`` once near the top and draw each knob with ``knob``.
 """
 from __future__ import annotations
 
@@ -141,7 +142,7 @@ def teacher_panel(page: str, settings: Mapping[str, str], knobs: Mapping[str, st
                                   key=f"teacher_{page}_hide")
         else:
             st.markdown("This page's settings are not part of its link (yet), so its link can set a challenge and "
-                        "a note for the students, not lock or hide knobs: the Moons page can.")
+                        "a note for the students, not lock or hide knobs: the Moons, MNIST and Theory pages can.")
         options = [None, *(c.id for c in for_page(page))]
         challenge = st.selectbox("Challenge", options, key=f"teacher_{page}_challenge",
                                  format_func=lambda i: "none" if i is None else f"{BY_ID[i].title} ({i})")
