@@ -1,7 +1,7 @@
 """Challenges and teacher links in Chromium: a teacher's link locks and hides knobs and shows its note;
 a met challenge shows "Challenge met"; the Challenges page lists the challenges with Start links.
 
-Screenshots (test-artifacts/): challenges.png, challenge-met.png, teacher-link.png; docs/ holds copies.
+Screenshots (test-artifacts/): challenges.png, challenge-met.png, teacher-link.png, teacher-link-mnist.png; docs/ holds copies.
 """
 
 import re
@@ -63,3 +63,21 @@ def test_challenges_page_ticks_what_was_met_and_starts(page, app_server):
     expect(page).to_have_url(re.compile(r"/moons\?.*challenge=lr-diverge"))
     expect(page.locator(".st-key-challenge_box")).to_contain_text("Blow it up")
     expect(page.locator('[data-testid="stAlert"]').filter(has_text="Not yet")).to_be_visible()
+
+
+def test_mnist_teacher_link_sets_locks_and_hides(page, app_server):
+    page.goto(app_server + "/mnist?epochs=3&lr=0.05&lock=lr,epochs&hide=l1&note=Week%203")
+    wait_for_app_idle(page, timeout=FIRST_RUN_MS)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.locator('[data-testid="stException"]')).to_have_count(0)
+    expect(main.locator('[data-testid="stAlert"]').filter(has_text="Week 3")).to_be_visible()
+    epochs = main.locator('[data-testid="stSlider"]').filter(has_text="Epochs")
+    expect(epochs.get_by_role("slider")).to_be_disabled()
+    expect(epochs.get_by_role("slider")).to_have_value("3")
+    lr = main.locator('[data-testid="stNumberInput"]').filter(has_text="Learning rate")
+    expect(lr.locator("input")).to_be_disabled()
+    expect(lr.locator("input")).to_have_value("0.05")
+    expect(main.locator('[data-testid="stNumberInput"]').filter(has_text="L2 penalty").locator("input")).to_be_enabled()
+    expect(main.get_by_text("L1 penalty", exact=True)).to_have_count(0)
+    epochs.scroll_into_view_if_needed()
+    screenshot(page, "teacher-link-mnist")
