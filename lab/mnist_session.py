@@ -122,7 +122,7 @@ def _knob_table() -> dict[str, LinkKnob]:
     """The page's knobs, one per TrainingConfig field: link name = field, widget key "mnist_<field>"."""
     default = widget_values(TrainingConfig())
     spec = {  # field: label, then the values its widget (and a link) takes
-        "hidden": ("Hidden layer sizes", dict(read=_hidden_text)),
+        "hidden": ("Hidden layer sizes", dict(read=_hidden_text, write=lambda text: text.replace(" ", ""))),
         "activation": ("Activation", dict(options=tuple(ACTIVATIONS))),
         "init": ("Initial weights", dict(options=tuple(INITIALIZERS))),
         "dropout": ("Dropout (hidden layers)", dict(low=0.0, high=0.7)),

@@ -107,7 +107,7 @@ def test_mnist_bad_values_warn_and_are_ignored(app_test, bad):
 
 def test_mnist_teacher_panel_link_round_trips(app_test):
     at = page(app_test, "pages/mnist.py", {})
-    at.text_input(key="mnist_hidden").set_value("64")
+    at.text_input(key="mnist_hidden").set_value("128, 64")
     at.slider(key="mnist_epochs").set_value(5)
     at.number_input(key="mnist_lr").set_value(0.02)
     at.selectbox(key="mnist_optimizer").set_value("adam").run()
@@ -115,6 +115,8 @@ def test_mnist_teacher_panel_link_round_trips(app_test):
     query = dict(parse_qsl(urlsplit(link).query))
     assert set(MNIST_KNOBS) <= set(query)
     assert query["lock"] == "lr,epochs" and query["hide"] == "l1" and query["note"] == "Week 3"
+    assert (query["hidden"], query["epochs"], query["lr"], query["optimizer"]) == ("128,64", "5", "0.02", "adam")
+    assert "hidden=128,64&" in link  # readable: no encoded spaces
     opened = page(app_test, "pages/mnist.py", query)
     assert not opened.warning
     assert config_from_widgets(opened.session_state) == config_from_widgets(at.session_state)

@@ -42,6 +42,7 @@ class LinkKnob:
     high: float | None = None
     options: tuple = ()
     read: Callable[[str], Any] | None = None  # raw link text -> widget value; ValueError with the reason
+    write: Callable[[Any], str] = token  # widget value -> link text
 
     def parse(self, raw: str) -> Any:
         """The widget value ``raw`` (link text) spells; ValueError saying why none."""
@@ -107,4 +108,4 @@ def read_settings(knobs: Mapping[str, LinkKnob],
 
 def link_settings(knobs: Mapping[str, LinkKnob], state: Mapping[str, Any]) -> dict[str, str]:
     """Every knob's current value (from ``state``, the session state) as link text."""
-    return {name: token(state.get(knob.key, knob.default)) for name, knob in knobs.items()}
+    return {name: knob.write(state.get(knob.key, knob.default)) for name, knob in knobs.items()}
