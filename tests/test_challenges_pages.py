@@ -9,19 +9,11 @@ from lab.challenges.definitions import BY_ID, CHALLENGES, IDEAS
 from lab.challenges.widgets import MET_KEY
 from lab.playground import KNOBS
 from tests.challenge_cases import MNIST_LINEAR, MNIST_SMALL, MOONS_MET
+from tests.app_pages import opened as page
 from tests.markdown_text import injected, shown
 
 DONE_WHEN = {"challenge": "circles-no-hidden", "dataset": "circles", "hidden_layers": "0", "x1_sq": "true",
              "x2_sq": "true", "noise": "0.1"}
-
-
-def page(app_test, path: str, query: dict[str, str]):
-    at = app_test(path, default_timeout=120)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def met(at) -> list[str]:

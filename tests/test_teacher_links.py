@@ -12,18 +12,10 @@ from lab.mnist_session import KNOBS as MNIST_KNOBS
 from lab.mnist_session import config_from_widgets
 from lab.theory_state import BUGS, new_net
 from lab.theory_state import KNOBS as THEORY_KNOBS
+from tests.app_pages import opened as page
 from tests.markdown_text import injected, shown
 
 BAD = ["banana", "x" * 10_000, "<img src=x onerror=alert(1)>", "](https://evil)"]
-
-
-def page(app_test, path: str, query: dict[str, str]):
-    at = app_test(path, default_timeout=120)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def widgets(at, key: str) -> list:
