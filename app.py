@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lab.charts import page_style
+from lab.app.charts import page_style
 
 st.set_page_config(
     page_title="Neural Lab",

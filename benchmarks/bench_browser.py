@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, VIEWPORT, running_app, wait_for_app_idle  # noqa: E402
+from tests.support.browser import ARTIFACTS, CHROMIUM_ARGS, VIEWPORT, running_app, wait_for_app_idle  # noqa: E402
 
 TIMEOUT_MS = 60_000
 QUIET_MS = 300  # no change to the page for this long: idle

@@ -25,9 +25,9 @@ import numpy as np  # noqa: E402
 import plotly.io  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from lab.default_digit_model import load_default_model, read_drawing  # noqa: E402
-from lab.digit_preprocess import preprocess  # noqa: E402
-from lab.draw_figures import digit_image, hidden_activations, probability_chart, saliency_map  # noqa: E402
+from lab.draw.model import load_default_model, read_drawing  # noqa: E402
+from lab.draw.preprocess import preprocess  # noqa: E402
+from lab.draw.figures import digit_image, hidden_activations, probability_chart, saliency_map  # noqa: E402
 from nn.datasets import load_mnist  # noqa: E402
 
 

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_mnist.py            # from the repo root; about 2 minutes
 
-Drives lab.mnist_training.run_training with the page's ProgressPanel as its callback (Streamlit in
+Drives lab.mnist.training.run_training with the page's ProgressPanel as its callback (Streamlit in
 bare mode: every st.progress / plotly_chart call is made and marshalled, only the websocket send is
 missing), on full MNIST read from ../shared/data/mnist-full.npz. Measures:
   * the default ("Fast") preset: training seconds to >= 98% test accuracy, and the final accuracy;
@@ -40,9 +40,9 @@ def timed_run(config, X, y, X_test, y_test, target: float | None = None, stop_at
     """One run through the page's driver; returns seconds to ``target``, final accuracy, overhead."""
     import streamlit as st
 
-    from lab.mnist_data import to_network_input
-    from lab.mnist_session import ProgressPanel
-    from lab.mnist_training import run_training, start_run
+    from lab.mnist.data import to_network_input
+    from lab.mnist.settings import ProgressPanel
+    from lab.mnist.training import run_training, start_run
 
     X_test = to_network_input(X_test)
     run = start_run(config, "mnist")
@@ -74,7 +74,7 @@ def timed_run(config, X, y, X_test, y_test, target: float | None = None, stop_at
 
 def throttled_call_seconds(calls: int = 100_000) -> float:
     """What every batch pays: nn builds a Progress, the reporter finds it is too early to draw."""
-    from lab.mnist_training import PRESETS, ThrottledReporter, start_run
+    from lab.mnist.training import PRESETS, ThrottledReporter, start_run
     from nn import History, Progress
 
     reporter = ThrottledReporter(start_run(PRESETS["Fast"], "mnist"), lambda p: None, interval=1e9)
@@ -91,7 +91,7 @@ def main() -> int:
         print(f"SKIP: {DATA} not found (full MNIST as uint8 arrays Xtr, ytr, Xte, yte); nothing measured.")
         return 0
     quiet_streamlit()
-    from lab.mnist_training import PRESETS
+    from lab.mnist.training import PRESETS
 
     with np.load(DATA) as d:
         X, y = d["Xtr"], d["ytr"].astype(np.int64)

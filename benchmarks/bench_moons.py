@@ -37,11 +37,11 @@ logging.disable(logging.WARNING)  # st.cache_data outside a server warns on ever
 import plotly.io as pio  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from lab import playground_figures as figures  # noqa: E402
-from lab.playground import DEFAULTS, to_query  # noqa: E402
-from lab.playground_diagram import diagram_figure, diagram_layers  # noqa: E402
-from lab.playground_points import Points  # noqa: E402
-from lab.playground_run import run_playground, with_weights  # noqa: E402
+from lab.moons import figures  # noqa: E402
+from lab.moons.settings import DEFAULTS, to_query  # noqa: E402
+from lab.moons.diagram import diagram_figure, diagram_layers  # noqa: E402
+from lab.moons.points import Points  # noqa: E402
+from lab.moons.run import run_playground, with_weights  # noqa: E402
 
 # One slider step away from each setting: each is a "cold" retrain.
 CASES = {
@@ -151,7 +151,7 @@ def class_settings(students: int = 30, moves: int = 5) -> list:
     tutorial A's; tanh, sigmoid or relu; the noise)."""
     import random
 
-    from lab.playground import PENALTIES, RATES
+    from lab.moons.settings import PENALTIES, RATES
 
     seen = {}
     for student in range(students):
@@ -170,7 +170,7 @@ def class_settings(students: int = 30, moves: int = 5) -> list:
 def stop_rules(settings: list) -> dict:
     """Seconds and passes to train ``settings`` one after the other, stopping on a steady loss only
     (the rule before bouncing losses could stop) and with today's rule, in turn."""
-    import lab.playground_training as training
+    import lab.moons.training as training
 
     today = training.levelled_off
 

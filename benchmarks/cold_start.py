@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, VIEWPORT, running_app  # noqa: E402
+from tests.support.browser import ARTIFACTS, CHROMIUM_ARGS, VIEWPORT, running_app  # noqa: E402
 
 TIMEOUT_MS = 60_000
 BOUNDARY_CHART = '[class*="st-key-moons_boundary"] .main-svg, [data-testid="stPlotlyChart"] .main-svg'

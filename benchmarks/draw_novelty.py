@@ -3,7 +3,7 @@
 Real digits: the test digits of the bundled sample (2,000) and, when present, of full MNIST
 (10,000; /work/shared/data/mnist-full.npz or the cache), each drawn onto the 280x280 canvas as a
 student would (the 28x28 digit scaled up 10 times: a 200 px digit, strokes about the default pen's
-22 px) and prepared like a drawing (lab.digit_preprocess.preprocess). Unlike anything: scribbles
+22 px) and prepared like a drawing (lab.draw.preprocess.preprocess). Unlike anything: scribbles
 (a smooth random walk), random strokes (1 to 4 straight lines), zigzags of 10 and tangles of 30
 straight strokes, tiny digits in a corner (a test
 digit 30 to 60 px tall drawn with the 22 px pen: a blob once scaled up to MNIST's 20 px box), and
@@ -12,7 +12,7 @@ filled shapes. Features, measured on the 28x28 image the network reads and on th
 - ink: the mean pixel (MNIST digits: about 0.13); - margin: top probability minus the second;
 - energy: logsumexp of the output scores (logits); - hidden: the hidden layer's norm;
 - residual: the part of the image the 50 main patterns (principal components) of the 8,000
-  training digits cannot build, as a share of the image (lab.digit_novelty).
+  training digits cannot build, as a share of the image (lab.draw.novelty).
 
 Each feature's threshold is set on the 8,000 training digits (their 99.5th percentile on the
 unusual side), then applied to unseen test digits (false alarms) and to each kind of drawing
@@ -31,9 +31,9 @@ from scipy import ndimage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lab.default_digit_model import MODEL_PATH  # noqa: E402
-from lab.digit_novelty import NoveltyBasis, as_drawn, load_basis  # noqa: E402
-from lab.digit_preprocess import preprocess  # noqa: E402
+from lab.draw.model import MODEL_PATH  # noqa: E402
+from lab.draw.novelty import NoveltyBasis, as_drawn, load_basis  # noqa: E402
+from lab.draw.preprocess import preprocess  # noqa: E402
 from nn import MLP  # noqa: E402
 from nn.datasets import load_mnist  # noqa: E402
 

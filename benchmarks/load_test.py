@@ -1,6 +1,6 @@
 """A classroom at once: 30 students on one fresh `streamlit run app.py` on 127.0.0.1.
 
-Each student is one real Streamlit session (tests/streamlit_client.py speaks the browser's
+Each student is one real Streamlit session (tests/support/streamlit_client.py speaks the browser's
 websocket protocol: the server creates a session, runs the page script in its thread, streams every
 element). 30 Chromium tabs on this 2-core machine would measure the browsers' own Plotly rendering,
 which in a classroom runs on 30 different laptops; cold_start.py measures a real browser.
@@ -50,10 +50,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.streamlit_client import Run, StreamlitSession  # noqa: E402
+from tests.support.streamlit_client import Run, StreamlitSession  # noqa: E402
 
-from tests.browser.conftest import ARTIFACTS, running_app  # noqa: E402
-from tests.server_process import cpu_seconds, memory_mb, server_pid  # noqa: E402
+from tests.support.browser import ARTIFACTS, running_app  # noqa: E402
+from tests.support.server_process import cpu_seconds, memory_mb, server_pid  # noqa: E402
 
 SESSION_TTL = 10  # seconds a closed session is kept for a reconnect (Streamlit's default: 120)
 CHART = "moons_boundary"

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lab.challenges.definitions import CHALLENGES, IDEAS, PAGES
-from lab.challenges.widgets import PAGE_FILES, met_ids
-from lab.page import start_page
+from lab.app.lessons.definitions import CHALLENGES, IDEAS, PAGES
+from lab.app.lessons.widgets import PAGE_FILES, met_ids
+from lab.app.page import start_page
 
 start_page()
 

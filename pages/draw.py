@@ -3,18 +3,18 @@
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas  # only here: it needs a running Streamlit script
 
-from lab.challenges import widgets as lesson
-from lab.charts import show_chart
-from lab.code import show_code
-from lab.default_digit_model import (NOT_SURE_BELOW, digit_model_problem, load_default_model,
+from lab.app.lessons import widgets as lesson
+from lab.app.charts import show_chart
+from lab.app.code import show_code
+from lab.draw.model import (NOT_SURE_BELOW, digit_model_problem, load_default_model,
                                      read_drawing)
-from lab.digit_novelty import load_basis
-from lab.digit_preprocess import BOX, SIDE, decode_png, mnist_style, preprocess
-from lab.draw_figures import digit_image, hidden_activations, probability_chart, saliency_map
-from lab.page import start_page
-from lab.text import MAX_MESSAGE, plain
-from lab.sample_digits import picked_pixels
-from lab.session import TRAINED_MODEL_KEY, TrainedModel
+from lab.draw.novelty import load_basis
+from lab.draw.preprocess import BOX, SIDE, decode_png, mnist_style, preprocess
+from lab.draw.figures import digit_image, hidden_activations, probability_chart, saliency_map
+from lab.app.page import start_page
+from lab.app.text import MAX_MESSAGE, plain
+from lab.draw.samples import picked_pixels
+from lab.app.session import TRAINED_MODEL_KEY, TrainedModel
 from nn import MLP
 
 CANVAS_SIDE = 280  # 10x MNIST's 28 px

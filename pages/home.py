@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lab.page import start_page
+from lab.app.page import start_page
 
 start_page()
 

@@ -2,23 +2,23 @@
 import pandas as pd
 import streamlit as st
 
-from lab import explain
-from lab import mnist_figures as figures
-from lab.challenges import widgets as lesson
-from lab.challenges.knobs import link_settings
-from lab.explain_ui import copy_as_python, explain_popover
-from lab.python_script import mnist_script
-from lab.run_compare import differs_column
-from lab.charts import show_chart
-from lab.code import show_code
-from lab.page import start_page
-from lab.text import MAX_MESSAGE, plain
-from lab.mnist_data import SOURCE_LABELS, SOURCE_TITLES
-from lab.mnist_results import MAX_UPLOAD_BYTES, model_bytes
-from lab.mnist_session import (ACTIVE_RUN_KEY, KNOBS, OUTCOME_KEY, RUNS_KEY,
+from lab.mnist import explain
+from lab.mnist import figures
+from lab.app.lessons import widgets as lesson
+from lab.app.knobs import link_settings
+from lab.app.widgets import copy_as_python, explain_popover
+from lab.mnist.script import mnist_script
+from lab.mnist.compare import differs_column
+from lab.app.charts import show_chart
+from lab.app.code import show_code
+from lab.app.page import start_page
+from lab.app.text import MAX_MESSAGE, plain
+from lab.mnist.data import SOURCE_LABELS, SOURCE_TITLES
+from lab.mnist.results import MAX_UPLOAD_BYTES, model_bytes
+from lab.mnist.settings import (ACTIVE_RUN_KEY, KNOBS, OUTCOME_KEY, RUNS_KEY,
                                accept_upload, apply_config, config_from_widgets, data_overview,
                                finish_run, get_data, load_data, runs_rows, train_in_turn, widget_values)
-from lab.mnist_training import DEFAULT_PRESET, PRESETS
+from lab.mnist.training import DEFAULT_PRESET, PRESETS
 from nn import MLP
 from nn.training import train
 

@@ -2,22 +2,25 @@
 
 import streamlit as st
 
-from lab import explain, explain_ui
-from lab import playground_controls as controls
-from lab import playground_figures as figures
-from lab import playground_ui as ui
-from lab.challenges import widgets as lesson
-from lab.charts import show_chart
-from lab.code import show_code
-from lab.page import start_page
-from lab.playground import DATA_FIELDS, KNOBS, query_string, to_query
-from lab.playground_alt import boundary_alt, loss_alt
-from lab.text import MAX_MESSAGE, plain
-from lab.playground_diagram import diagram_figure, diagram_layers
-from lab.playground_points import Points
-from lab.playground_run import SWEEP_SIZES, sweep_settings, with_weights
-from lab.playground_training import BOUNCE_WINDOW, FLAT_TOLERANCE, FLAT_WINDOW
-from lab.python_script import moons_script
+from lab.moons import explain
+
+from lab.moons import explain_widgets as explain_ui
+from lab.moons import controls
+from lab.moons import figures
+from lab.moons import widgets as ui
+from lab.app.lessons import widgets as lesson
+from lab.app.charts import show_chart
+from lab.app.code import show_code
+from lab.app.page import start_page
+from lab.moons.settings import DATA_FIELDS, KNOBS, query_string, to_query
+from lab.moons.alt_text import boundary_alt, loss_alt
+from lab.app.text import MAX_MESSAGE, plain
+from lab.moons.diagram import diagram_figure, diagram_layers
+from lab.moons.points import Points
+from lab.moons.run import SWEEP_SIZES, sweep_settings, with_weights
+from lab.moons.training import BOUNCE_WINDOW, FLAT_TOLERANCE, FLAT_WINDOW
+from lab.moons.script import moons_script
+from lab.app.widgets import copy_as_python, explain_popover
 from nn import MLP
 from nn.training import train
 
@@ -105,7 +108,7 @@ with left:
                 "Click anywhere on the plane to add a point; the network retrains on it.") if classification else
                ("Circles: training points; diamonds: test points, held out from training. Colours: the predicted "
                 "value (background) and each point's target (the points)."))
-    explain_ui.explain_popover(explain.boundary_text(shown, shown_model), key="moons_explain_boundary")
+    explain_popover(explain.boundary_text(shown, shown_model), key="moons_explain_boundary")
     on_plane = points if points is not None else Points.from_data(run.data)
     controls.points_panel(settings, on_plane.to_csv(), on_plane.n_classes)
 
@@ -119,7 +122,7 @@ with diagram_box:
     st.caption("Each square is what one node computes over the plane of the boundary (blue: low, orange: high). "
                "Lines are weights: orange positive, blue negative, wider when larger. Hover a square for its bias, "
                "the small mark on a line for its weight; click the mark to set it below.")
-    explain_ui.explain_popover(explain.diagram_text(shown, shown_model), key="moons_explain_diagram")
+    explain_popover(explain.diagram_text(shown, shown_model), key="moons_explain_diagram")
     explain_ui.node_panel(shown, shown_model)
 
 loss_column, text_column = st.columns([3, 2], gap="medium")
@@ -132,7 +135,7 @@ with text_column:
                f"over {BOUNCE_WINDOW} passes is within {FLAT_TOLERANCE:.2%} of the mean over the {BOUNCE_WINDOW} before "
                f"(checked every {FLAT_WINDOW} passes): a loss still falling goes on. Turn it off to run every pass, as "
                "the tutorial does. All in float64.")
-    explain_ui.explain_popover(explain.loss_text(run, run.model()), key="moons_explain_loss")
+    explain_popover(explain.loss_text(run, run.model()), key="moons_explain_loss")
 
 # Only the tab on screen is computed and sent: the first visit draws four charts, not seven.
 learn_tab, units_tab, compare_tab = st.tabs(ui.TABS, key=ui.TAB, on_change="rerun")
@@ -144,7 +147,7 @@ with learn_tab:
         show_chart(figures.run_snapshots_figure(run, settings.discretize),
                    "Animation of the decision boundary during training, one frame per snapshot, with a pass slider.",
                    key="moons_snapshots")
-        explain_ui.explain_popover(explain.snapshots_text(run), key="moons_explain_snapshots")
+        explain_popover(explain.snapshots_text(run), key="moons_explain_snapshots")
 
 with units_tab:
     if units_tab.open and not shown.hidden:
@@ -161,7 +164,7 @@ with units_tab:
         for layer, fig in enumerate(figures.run_units_figures(shown), 1):
             show_chart(fig, f"Hidden layer {layer}: one map per unit of its output over the plane, blue low, "
                             "orange high.", key=f"moons_units_{layer}")
-        explain_ui.explain_popover(explain.units_text(shown), key="moons_explain_units")
+        explain_popover(explain.units_text(shown), key="moons_explain_units")
 
 with compare_tab:
     if compare_tab.open and not classification:
@@ -179,7 +182,7 @@ with compare_tab:
                        key="moons_compare_logistic")
         st.caption("Logistic regression (scikit-learn, its defaults, on x₁ and x₂) is a network without a hidden "
                    "layer: its boundary is always a straight line.")
-        explain_ui.explain_popover(explain.compare_text(shown, logistic), key="moons_explain_compare")
+        explain_popover(explain.compare_text(shown, logistic), key="moons_explain_compare")
 
         if points is not None:
             st.markdown("**Hidden-size sweep.** It runs on generated data only, so that a click retrains one "
@@ -212,7 +215,7 @@ link = (st.context.url or "") + "?" + query_string(settings)
 st.markdown(f"[{link}]({link})")  # a link, not st.code: the browser need not load a code highlighter first
 lesson.teacher_panel("moons", to_query(settings), {name: knob.label for name, knob in KNOBS.items()})
 
-explain_ui.copy_as_python(None if points is not None else moons_script(settings), key="moons_python",
+copy_as_python(None if points is not None else moons_script(settings), key="moons_python",
                            unavailable="The script makes its data with `make_planar`; your own points are not in it. "
                                        "Download them as CSV beside the boundary, or go back to generated data.")
 show_code(MLP.forward, MLP.backward, train, label="Show the code: forward, backward and the training loop")

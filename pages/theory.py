@@ -4,16 +4,16 @@ import streamlit as st
 
 import nn.activations
 import nn.schedules
-from lab import theory_demos as demos
-from lab import theory_figures as figs
-from lab.challenges import widgets as lesson
-from lab.challenges.knobs import link_settings
-from lab.charts import scroll_box, show_chart
-from lab.code import show_code
-from lab.page import start_page
-from lab.theme import class_name
-from lab.theory_equations import backward_equations, forward_equations, loss_latex
-from lab.theory_state import (BUGS, KNOBS, L2, N_POINTS, PASS_THRESHOLD, check, check_rows, entry_rows, get_net,
+from lab.theory import demos
+from lab.theory import figures as figs
+from lab.app.lessons import widgets as lesson
+from lab.app.knobs import link_settings
+from lab.app.charts import scroll_box, show_chart
+from lab.app.code import show_code
+from lab.app.page import start_page
+from lab.app.theme import class_name
+from lab.theory.equations import backward_equations, forward_equations, loss_latex
+from lab.theory.state import (BUGS, KNOBS, L2, N_POINTS, PASS_THRESHOLD, check, check_rows, entry_rows, get_net,
                               reset_net, tutorial_backprop)
 from nn import MLP, gradient_check
 from nn.gradcheck import relative_error

@@ -1,4 +1,4 @@
-"""Regenerate lab/digit_novelty.npz: the patterns of real digits behind the Draw page's
+"""Regenerate lab/draw/digit_novelty.npz: the patterns of real digits behind the Draw page's
 "unlike the digits it learnt from" warning (about 10 s on 2 cores).
 
     python scripts/fit_digit_novelty.py
@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lab.digit_novelty import BASIS_PATH, NoveltyBasis, as_drawn  # noqa: E402
+from lab.draw.novelty import BASIS_PATH, NoveltyBasis, as_drawn  # noqa: E402
 from nn.datasets import load_mnist  # noqa: E402
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
-"""Regenerate the Draw page's default network: lab/default_digit_model.npz and its record .json.
+"""Regenerate the Draw page's default network: lab/draw/default_digit_model.npz and its record .json.
 
     python scripts/train_default_digit_model.py
 
 Trains on the bundled MNIST sample (8,000 digits plus shifted copies; see
-lab/default_digit_model.py for the settings), measures it on the sample's 2,000 test digits
+lab/draw/model.py for the settings), measures it on the sample's 2,000 test digits
 and writes both files. Deterministic for a given seed and machine; takes about a minute.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lab.default_digit_model import INFO_PATH, MODEL_PATH, save_default_model, train_default_model  # noqa: E402
+from lab.draw.model import INFO_PATH, MODEL_PATH, save_default_model, train_default_model  # noqa: E402
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ Screenshots (test-artifacts/): challenges.png, challenge-met.png, teacher-link.p
 
 import re
 
-from tests.browser.conftest import expect, screenshot, wait_for_app_idle
+from tests.support.browser import expect, screenshot, wait_for_app_idle
 
 FIRST_RUN_MS = 120_000  # a cold first run loads scikit-learn and trains (seconds on a busy CI)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import IDLE_TIMEOUT_MS, VIEWPORT, expect, screenshot, wait_for_app_idle
+from tests.support.browser import IDLE_TIMEOUT_MS, VIEWPORT, expect, screenshot, wait_for_app_idle
 
 CANVAS = '[data-testid="stBidiComponentIsolated"] canvas.upper-canvas'
 

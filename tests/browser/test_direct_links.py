@@ -1,7 +1,7 @@
 """A shared link to a page opens that page inside the app, even as a fresh server's first visit."""
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, expect, running_app, screenshot, wait_for_app_idle
+from tests.support.browser import ARTIFACTS, expect, running_app, screenshot, wait_for_app_idle
 
 
 @pytest.mark.parametrize("path, title", [("/draw", "Draw a digit"), ("/theory", "Theory")])

@@ -1,7 +1,7 @@
 """Real browser: draw a "7" with mouse strokes on the canvas and watch the network read it."""
 import re
 
-from tests.browser.conftest import expect, screenshot, wait_for_app_idle
+from tests.support.browser import expect, screenshot, wait_for_app_idle
 
 CANVAS = '[data-testid="stBidiComponentIsolated"] canvas.upper-canvas'
 

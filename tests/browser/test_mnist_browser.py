@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import expect, screenshot, wait_for_app_idle
+from tests.support.browser import expect, screenshot, wait_for_app_idle
 
 # Records every value the progress bars take, however briefly (Streamlit replaces them quickly).
 WATCH_PROGRESS = """() => {

@@ -8,7 +8,7 @@ and the other tabs below the loss curve draw their charts when opened (only the 
 
 import re
 
-from tests.browser.conftest import expect, screenshot, wait_for_app_idle
+from tests.support.browser import expect, screenshot, wait_for_app_idle
 
 FIRST_RUN_MS = 120_000  # a cold first run loads scikit-learn and trains tutorial A (seconds on a busy CI)
 

@@ -8,7 +8,7 @@ Clicking a weight's mark in the diagram chooses that weight in the editor below 
 
 import re
 
-from tests.browser.conftest import expect, screenshot, wait_for_app_idle
+from tests.support.browser import expect, screenshot, wait_for_app_idle
 
 FIRST_RUN_MS = 120_000
 

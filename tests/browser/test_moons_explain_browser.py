@@ -7,7 +7,7 @@ trained in one session appear as three small multiples in 'Compare runs'.
 
 import re
 
-from tests.browser.conftest import expect, screenshot, wait_for_app_idle
+from tests.support.browser import expect, screenshot, wait_for_app_idle
 
 FIRST_RUN_MS = 120_000
 

@@ -11,8 +11,8 @@ import math
 
 import pytest
 
-from lab.playground import PRESETS
-from tests.browser.conftest import ARTIFACTS, expect, screenshot, wait_for_app_idle
+from lab.moons.settings import PRESETS
+from tests.support.browser import ARTIFACTS, expect, screenshot, wait_for_app_idle
 
 FIRST_RUN_MS = 120_000
 MAX_PASS = 1e6  # no axis of passes beyond a million (the longest run is 20,000)

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import expect, screenshot, wait_for_app_idle
+from tests.support.browser import expect, screenshot, wait_for_app_idle
 
 # url_path -> title prefix of that page's h1 (loose: other engineers own those pages).
 PAGE_TITLES = {

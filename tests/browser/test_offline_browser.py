@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import expect, wait_for_app_idle
+from tests.support.browser import expect, wait_for_app_idle
 
 
 @pytest.mark.parametrize("url_path", ["", "moons", "mnist", "draw", "theory"])

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import IDLE_TIMEOUT_MS, expect, screenshot, wait_for_app_idle
+from tests.support.browser import IDLE_TIMEOUT_MS, expect, screenshot, wait_for_app_idle
 
 PAGES = ["/", "/moons", "/mnist", "/draw", "/theory"]
 PHONE = dict(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2,

@@ -15,8 +15,8 @@ from collections import Counter
 
 import pytest
 
-from tests.browser.conftest import VIEWPORT, expect, screenshot, wait_for_app_idle
-from tests.class_server import serving_class
+from tests.support.browser import VIEWPORT, expect, screenshot, wait_for_app_idle
+from tests.support.class_server import serving_class
 
 FIRST_RUN_MS = 120_000  # a cold replica loads scikit-learn and trains tutorial A (seconds on a busy CI)
 

@@ -9,9 +9,9 @@ from urllib.parse import quote, urlparse
 import numpy as np
 import pytest
 
-from lab.mnist_results import model_bytes
+from lab.mnist.results import model_bytes
 from nn import MLP
-from tests.browser.conftest import screenshot, wait_for_app_idle
+from tests.support.browser import screenshot, wait_for_app_idle
 
 HOSTS = ("evil.example", "tracker.example")
 PAYLOADS = [

@@ -1,7 +1,7 @@
 """The Theory page in a real browser: KaTeX renders the formulas, the heatmaps draw, Step works."""
 import re
 
-from tests.browser.conftest import expect, screenshot, wait_for_app_idle
+from tests.support.browser import expect, screenshot, wait_for_app_idle
 
 
 def test_theory_formulas_render_and_step_moves_the_numbers(page, app_server):

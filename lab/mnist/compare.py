@@ -1,0 +1,26 @@
+"""The MNIST page's table of runs: what changed from one run to the next."""
+from __future__ import annotations
+
+DIFFERS = "differs from the previous run"
+MNIST_SETTINGS = ("data", "network", "init", "optimizer", "lr", "schedule", "batch", "epochs", "l2", "l1", "dropout")
+
+
+def with_differences(rows: list[dict], names: tuple[str, ...] = MNIST_SETTINGS) -> list[dict]:
+    """``rows`` (oldest first) each with a DIFFERS column: 'lr 0.1 → 0.05, epochs 8 → 4' against the row
+    before it ('first run' for the first; 'same settings' when nothing changed)."""
+    out = []
+    for k, row in enumerate(rows):
+        if k == 0:
+            change = "first run"
+        else:
+            before = rows[k - 1]
+            changes = [f"{n} {before.get(n)} → {row.get(n)}" for n in names if before.get(n) != row.get(n)]
+            change = ", ".join(changes) or "same settings"
+        out.append({**row, DIFFERS: change})
+    return out
+
+
+def differs_column(shown: list[dict], runs: list[dict], names: tuple[str, ...] = MNIST_SETTINGS) -> list[dict]:
+    """The table's rows ``shown`` (each with its "run" number) with the DIFFERS column of ``runs``."""
+    change = {row["run"]: row[DIFFERS] for row in with_differences(runs, names)}
+    return [{**row, DIFFERS: change.get(row["run"], "")} for row in shown]

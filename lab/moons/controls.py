@@ -1,0 +1,318 @@
+"""The Moons playground's hands-on controls (Streamlit): own points, and the network a student drives.
+
+Own points. A click on the boundary chart (``st.plotly_chart(on_select="rerun")`` reports the
+invisible grid marker or data point clicked) arrives as the chart's selection in
+``st.session_state["moons_boundary"]``. ``handle_click`` reads it at the top of the script, before
+the run it changes, and remembers it, so a rerun never adds the same click twice; the chart's
+selection empties when its figure changes (a new point redraws it), so clicking the same spot
+again adds another point. Points live in ``st.session_state`` (never in the URL).
+
+The network. ``network_controls`` shows the weights of the run, of a snapshot ("watch it learn"
+with a Streamlit slider), or of the student's own ``HandNetwork`` (stepped or edited by hand).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from lab.moons.settings import PlaygroundSettings
+from lab.moons.diagram import Param, node_names, param_label
+from lab.moons.network import HandNetwork, get_param, params_of
+from lab.moons.points import MAX_CLASSES, MAX_ROWS, CsvError, Points, parse_csv
+from lab.app.charts import is_phone
+from lab.app.theme import class_name
+from lab.moons.run import PlaygroundRun, load_data
+from lab.moons.widgets import LAST_SETTINGS, PREFIX
+from lab.app.text import MAX_MESSAGE, plain, quoted
+
+BOUNDARY = PREFIX + "boundary"  # the boundary chart: its selection is the click
+DIAGRAM = PREFIX + "diagram"  # the diagram chart: a click on a weight's mark chooses it
+POINTS = PREFIX + "points"  # Points, or absent: the generated set
+POINTS_VERSION = PREFIX + "points_version"  # bumped on every change: part of what identifies a run
+POINTS_ORIGIN = PREFIX + "points_origin"  # where the points came from, in words
+ACTION = PREFIX + "click_action"  # what a click does: a class to add, or REMOVE
+SEEN = PREFIX + "click_seen"  # the last selection handled
+UPLOAD, UPLOAD_ERROR = PREFIX + "upload", PREFIX + "upload_error"
+HAND = PREFIX + "hand"  # the HandNetwork, if the student stepped or edited
+VIEW_PASS = PREFIX + "view_pass"  # which snapshot the diagram (and the boundary) show
+EDIT_ARRAY, EDIT_FROM, EDIT_TO, EDIT_VALUE = (PREFIX + f"edit_{n}" for n in ("array", "from", "to", "value"))
+EDIT_SYNC = PREFIX + "edit_sync"  # (parameter, value) the value box was last set to
+TAPS = PREFIX + "taps"  # on a phone: whether taps on the charts add points and pick weights
+REMOVE = -1
+ACTIONS = (*range(MAX_CLASSES), REMOVE)
+COLOR_NAMES = ("blue", "orange", "green", "purple", "yellow", "sky blue")
+
+
+# ---- own points -------------------------------------------------------------------------------
+def own_points() -> Points | None:
+    return st.session_state.get(POINTS)
+
+
+def points_version() -> int | None:
+    """None for the generated set, else a number that changes with every edit of the points."""
+    return st.session_state.get(POINTS_VERSION) if POINTS in st.session_state else None
+
+
+def set_points(points: Points | None, origin: str = "") -> None:
+    """Use ``points`` from now on (None: back to the generated set)."""
+    if points is None:
+        st.session_state.pop(POINTS, None)
+        return
+    st.session_state[POINTS] = points
+    st.session_state[POINTS_VERSION] = st.session_state.get(POINTS_VERSION, 0) + 1
+    st.session_state[POINTS_ORIGIN] = origin or st.session_state.get(POINTS_ORIGIN, "")
+
+
+def clicked_point(event: Any) -> tuple[float, float] | None:
+    """(x, y) of the first point of a chart selection, or None (nothing clicked, or not a selection)."""
+    try:
+        point = event["selection"]["points"][0]
+        x, y = float(point["x"]), float(point["y"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    return (x, y) if np.isfinite(x) and np.isfinite(y) else None
+
+
+def handle_click(settings: PlaygroundSettings) -> None:
+    """Apply a new click on the boundary: add a point of the chosen class, or remove the nearest."""
+    event = st.session_state.get(BOUNDARY)
+    point, seen = clicked_point(event), _token(event)
+    if point is None or seen == st.session_state.get(SEEN) or settings.problem == "regression":
+        return
+    st.session_state[SEEN] = seen
+    points = own_points()
+    if points is None:
+        points = Points.from_data(load_data(settings))
+        st.session_state[POINTS_ORIGIN] = (f"the {settings.dataset} set (seed {settings.data_seed}), "
+                                           "then your clicks")
+    action = st.session_state.get(ACTION, 0)
+    if action not in ACTIONS:  # not a value the radio offers
+        return
+    set_points(points.remove_nearest(*point) if action == REMOVE else points.add(*point, label=action))
+
+
+def chart_clicks() -> dict:
+    """``show_chart`` arguments that make the plane (and the diagram) clickable, or none.
+
+    A clickable Plotly chart holds a finger that lands on it (Streamlit gives it a drag mode), so on a
+    phone the page would not scroll: there the charts start unclickable and a toggle turns taps on.
+    """
+    if is_phone() and not st.toggle("Tap the charts to add points and pick weights", key=TAPS, value=False,
+                                     help="Off: a finger on a chart scrolls the page. On: a tap on the plane "
+                                          "adds a point, a tap on a weight's mark picks it."):
+        return {}
+    return dict(on_select="rerun", selection_mode="points")
+
+
+def remember_click(event: Any) -> None:
+    """After the chart is drawn: its selection now (empty when the figure changed) is the one seen."""
+    st.session_state[SEEN] = _token(event)
+
+
+def _token(event: Any) -> str:
+    try:
+        return json.dumps(event["selection"]["points"], sort_keys=True, default=str)
+    except (KeyError, TypeError):
+        return ""
+
+
+def _clear() -> None:
+    set_points(Points.empty(), "your clicks")
+
+
+def _generated() -> None:
+    set_points(None)
+
+
+def _load_upload() -> None:
+    """The uploader changed: read the CSV, or keep the points and say what is wrong with it."""
+    st.session_state.pop(UPLOAD_ERROR, None)
+    upload = st.session_state.get(UPLOAD)
+    if upload is None:
+        return
+    settings: PlaygroundSettings = st.session_state[LAST_SETTINGS]
+    try:
+        set_points(parse_csv(upload.getvalue(), settings.train_ratio, settings.data_seed),
+                   f"your file {quoted(upload.name)}")
+    except CsvError as error:
+        st.session_state[UPLOAD_ERROR] = f"{quoted(upload.name)} was not loaded. {plain(error, MAX_MESSAGE)}"
+
+
+def _action_label(action: int) -> str:
+    return "remove the nearest point" if action == REMOVE else f"{class_name(action)} ({COLOR_NAMES[action]})"
+
+
+def click_action_text() -> str:
+    """What a click on the plane does now, in words (for the chart's hover)."""
+    action = st.session_state.get(ACTION, 0)
+    return "remove the nearest point" if action == REMOVE else f"add a class-{action} point"
+
+
+def click_actions(n_classes: int) -> tuple[int, ...]:
+    """What a click can do with ``n_classes`` classes on the plane: add a point of one of them, of a
+    new class (while fewer than MAX_CLASSES), or remove the nearest point (REMOVE)."""
+    return (*range(min(n_classes + 1, MAX_CLASSES)), REMOVE)
+
+
+def points_panel(settings: PlaygroundSettings, shown: str, n_classes: int = MAX_CLASSES) -> None:
+    """Under the boundary: what a click does, clear, back to generated data, upload and download.
+
+    ``shown`` is the CSV text of the points on screen; ``n_classes`` how many classes they have.
+    """
+    if settings.problem == "regression":
+        st.caption("Your own points (click, upload) are for classification: switch the problem type back.")
+        return
+    actions = click_actions(n_classes)
+    if st.session_state.get(ACTION, 0) not in actions:  # a class the points no longer have
+        st.session_state[ACTION] = 0
+    st.radio("A click on the plane adds a point of", actions, key=ACTION, horizontal=True,
+             format_func=lambda a: _action_label(a) + (" (new)" if 0 <= a == n_classes else ""),
+             help="Up to 6 classes: the network gets one output per class, up to the largest label. "
+                  "'Remove' takes away the point nearest the click.")
+    clear, back = st.columns(2)
+    clear.button("Clear all points", key=PREFIX + "clear_points", on_click=_clear, icon=":material/delete:",
+                 width="stretch", help="Start from an empty plane and click your own data set.")
+    back.button("Back to generated data", key=PREFIX + "generated", on_click=_generated, icon=":material/undo:",
+                width="stretch", disabled=own_points() is None, help="Forget your points; the sidebar's set again.")
+    st.file_uploader(f"Upload a CSV of x, y, label rows (labels 0 to {MAX_CLASSES - 1}, at most {MAX_ROWS:,} rows)",
+                     type=["csv", "txt"], key=UPLOAD, on_change=_load_upload,
+                     help="A header row is optional; a 4th column 'split' (train or test) keeps the split, "
+                          "else the train ratio splits the rows.")
+    if UPLOAD_ERROR in st.session_state:
+        st.error(st.session_state[UPLOAD_ERROR], icon=":material/error:")
+    st.download_button("Download these points (CSV)", shown, file_name="playground-points.csv", mime="text/csv",
+                       key=PREFIX + "download", icon=":material/download:", width="stretch",
+                       help="x, y, label, split: upload it here again, or share it with the link.")
+
+
+def points_note(points: Points) -> str:
+    n_train = int(points.train.sum())
+    return (f"**Your own points** ({len(points)}: {n_train} for training, {len(points) - n_train} for testing; "
+            f"from {st.session_state.get(POINTS_ORIGIN) or 'your clicks'}). The sidebar's data knobs wait until "
+            "you go back to generated data, and links do not carry your points: download them to share.")
+
+
+# ---- the network a student drives -------------------------------------------------------------
+@dataclass(frozen=True)
+class ShownNetwork:
+    """Which weights the boundary, the metrics and the diagram show."""
+
+    theta: np.ndarray  # flat, a copy
+    trained: bool  # the run's own trained weights (nothing to re-measure)
+    title: str  # for the diagram
+    note: str | None  # what they are, in a sentence (None: the trained network)
+    param: Param  # chosen in the editor
+    identity: Any  # changes whenever the weights shown change (for the metrics' deltas)
+
+
+def network_controls(run: PlaygroundRun, source: Any) -> ShownNetwork:
+    """Snapshot slider, Step, and the weight editor; returns what they make the page show."""
+    hand: HandNetwork | None = st.session_state.get(HAND)
+    if hand is not None and hand.source != source:  # another run: the student's network was of the old one
+        hand = None
+        st.session_state.pop(HAND, None)
+    passes = [s.passes for s in run.snapshots]
+    if st.session_state.get(VIEW_PASS) not in passes or st.session_state.get(PREFIX + "view_source") != source:
+        st.session_state[VIEW_PASS] = passes[-1]
+    st.session_state[PREFIX + "view_source"] = source
+    view = st.select_slider("The network after pass", passes, key=VIEW_PASS, format_func=lambda p: f"{p:,}",
+                            disabled=hand is not None,
+                            help="Watch it learn, weight by weight: the diagram and the boundary beside it show the "
+                                 "network as it was after this pass (the snapshots of 'Watch it learn' below).")
+    start = None if view == passes[-1] else view
+    step, back = st.columns(2)
+    step.button("Step: train one batch", key=PREFIX + "step", icon=":material/skip_next:", width="stretch",
+                on_click=_step, args=(run, source, start),
+                help="One gradient step on one batch (the full batch unless Batch size says otherwise), "
+                     "from the weights shown. Slide to pass 0 first to train by hand from the start.")
+    back.button("Back to the trained network", key=PREFIX + "discard", icon=":material/restart_alt:",
+                width="stretch", disabled=hand is None, on_click=lambda: st.session_state.pop(HAND, None))
+
+    model = hand.model if hand is not None else run.model(run.theta if start is None else run.snapshots[
+        passes.index(view)].theta)
+    param = _weight_editor(run, model)
+    value = _edited_value(param, get_param(model, param))
+    if value is not None:
+        hand = hand or HandNetwork.start(run, source, start)
+        hand.set(param, value)
+        st.session_state[HAND] = hand
+        model = hand.model
+        st.session_state[EDIT_SYNC] = (param, value)
+    if hand is not None:
+        names = node_names(run.features, list(model.layer_sizes), run.kind)
+        return ShownNetwork(model.theta.copy(), False, "Your network", hand.describe(lambda p: param_label(names, p)),
+                            param, (source, "hand", model.theta.tobytes()))
+    if start is None:
+        return ShownNetwork(model.theta.copy(), True, f"Trained: {run.architecture}", None, param, (source, view))
+    return ShownNetwork(model.theta.copy(), False, f"After pass {view:,}", f"The network after pass {view:,} of training.",
+                        param, (source, view))
+
+
+def _step(run: PlaygroundRun, source: Any, start: int | None) -> None:
+    """Step's callback (before the rerun draws anything): one batch on the network shown."""
+    hand = st.session_state.get(HAND)
+    if hand is None or hand.source != source:
+        hand = HandNetwork.start(run, source, start)
+    hand.step(run)
+    st.session_state[HAND] = hand
+
+
+def _weight_editor(run: PlaygroundRun, model) -> Param:
+    """Choose one weight or bias (three small selects, so a 6 x 50 network needs no 13,000-item list)."""
+    sizes = list(model.layer_sizes)
+    names = node_names(run.features, sizes, run.kind)
+    arrays = params_of(sizes)
+    _keep_valid(EDIT_ARRAY, arrays)
+    kind, layer = st.selectbox(
+        "Set a weight by hand", arrays, key=EDIT_ARRAY,
+        format_func=lambda a: f"{a[0]}{a[1]}: " + ("weights" if a[0] == "W" else "biases") + (
+            f" into {'the output' if a[1] == len(sizes) - 1 else f'hidden layer {a[1]}'}"),
+        help="Or click the small mark on a line of the diagram. The boundary, the metrics and the diagram then "
+             "show the network with this value: nothing is retrained.")
+    left, right = st.columns(2)
+    into = range(sizes[layer])
+    if kind == "W":
+        _keep_valid(EDIT_FROM, range(sizes[layer - 1]))
+        i = left.selectbox("from", range(sizes[layer - 1]), key=EDIT_FROM, format_func=lambda i: names[layer - 1][i])
+    _keep_valid(EDIT_TO, into)
+    j = (right if kind == "W" else left).selectbox("to" if kind == "W" else "of", into, key=EDIT_TO,
+                                                   format_func=lambda j: names[layer][j])
+    return ("W", layer, i, j) if kind == "W" else ("b", layer, j, 0)
+
+
+def _keep_valid(key: str, options) -> None:
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = options[0]
+
+
+def _edited_value(param: Param, current: float) -> float | None:
+    """The value box for ``param``: the student's new value if they typed one, else None.
+
+    The box follows the network (a step or another chosen weight changes what it shows); a value
+    differing from what the box was last set to is the student's.
+    """
+    synced = st.session_state.get(EDIT_SYNC)
+    typed = st.session_state.get(EDIT_VALUE)
+    if synced is not None and synced[0] == param and typed is not None and typed != synced[1] \
+            and np.isfinite(typed):
+        value = float(typed)
+    else:
+        value, typed = None, current
+        st.session_state[EDIT_VALUE] = current
+        st.session_state[EDIT_SYNC] = (param, current)
+    st.number_input("value", key=EDIT_VALUE, step=0.1, format="%.4f",
+                    help="Type a value or use − and +: the boundary beside moves at once.")
+    return value
+
+
+def pick_weight() -> None:
+    """The diagram's on_select: a click on a weight's mark chooses that weight in the editor."""
+    try:
+        layer, i, j = (int(v) for v in st.session_state[DIAGRAM]["selection"]["points"][0]["customdata"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return
+    st.session_state[EDIT_ARRAY], st.session_state[EDIT_FROM], st.session_state[EDIT_TO] = ("W", layer), i, j

@@ -1,0 +1,342 @@
+"""The Moons playground's computations: data, training with snapshots, and the comparisons.
+
+``run_playground(settings, points=None)`` is a pure function of the settings (and of a student's
+own points, if given): same arguments, same numbers, so the page memoises it with
+``st.cache_data`` and a class opening one link trains once. It returns plain arrays (weights,
+the network's output on a grid), never a live model, so a cached result cannot be changed by a
+later run; ``PlaygroundRun.model()`` builds a fresh MLP from them, and ``with_weights(run, theta)``
+re-measures the same run for other weights (a weight set by hand, a step taken by hand).
+
+What the grid holds depends on the problem (``PlaygroundRun.kind``): "binary": P(class 1) (ny, nx);
+"multiclass": the class probabilities (ny, nx, k); "regression": the predicted value (ny, nx).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from nn import FULL_BATCH_OPTIMIZERS, MLP, History
+from nn.datasets import PlanarData, make_planar
+
+from lab.app import workers as training_pool
+from lab.moons.settings import DATA_FIELDS, PlaygroundSettings
+from lab.moons.data import feature_matrix, make_regression
+from lab.moons.points import Points
+from lab.moons.training import BOUNCE_WINDOW, FLAT_TOLERANCE, FLAT_WINDOW, fit_with_snapshots, levelled_off
+
+SWEEP_SIZES = (1, 2, 3, 4, 5, 20, 50)  # tutorial A's hidden-size sweep
+OSCILLATION_WINDOW = 1000  # the last passes looked at for a loss that bounces ...
+BOUNCE_MIN = 1e-3  # ... by at least 0.1% per pass (smaller bounces are invisible on the curve)
+SEVERE_RATIO = 2.0  # a final loss twice the lowest one: not converging
+STOP_RULE = "Stop when the loss levels off"  # the sidebar's name for the rule (lab/moons/settings.py)
+GRID_STEPS = 80  # boundary grid: 80 x 80 points (contours interpolate between them)
+SMALL_GRID_STEPS = 40  # snapshots, hidden units and the sweep's small multiples
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A rectangle of points around the data: xs (nx,), ys (ny,); ``points`` is (ny * nx, 2)."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+
+    @classmethod
+    def around(cls, X: np.ndarray, steps: int, margin: float = 0.5) -> "Grid":
+        lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
+        return cls(np.linspace(lo[0], hi[0], steps), np.linspace(lo[1], hi[1], steps))
+
+    @property
+    def points(self) -> np.ndarray:
+        gx, gy = np.meshgrid(self.xs, self.ys)
+        return np.column_stack([gx.ravel(), gy.ravel()])
+
+    def image(self, values: np.ndarray) -> np.ndarray:
+        """Values over ``points`` (ny * nx, ...) as an image (ny, nx, ...): float32 (half the bytes to
+        send) unless a value is too large for it (a network that blew up), then float64."""
+        image = values.reshape(len(self.ys), len(self.xs), *values.shape[1:])
+        finite = image[np.isfinite(image)]
+        return image.astype(np.float32) if not finite.size or np.abs(finite).max() < 1e38 else image
+
+
+Kind = Literal["binary", "multiclass", "regression"]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The network after ``passes`` training steps (0: as initialised)."""
+
+    passes: int
+    proba: np.ndarray  # the network's output over the small grid (see the module docstring)
+    train_accuracy: float  # R² for regression
+    train_loss: float  # the objective, as trained (see PlaygroundRun.objective)
+    theta: np.ndarray  # the weights then (flat)
+
+
+@dataclass(frozen=True)
+class Oscillation:
+    """A full-batch loss that bounces instead of falling smoothly: the steps overshoot."""
+
+    turns: float  # fraction of the last passes on which the loss turned (up after down, or down after up)
+    bounce: float  # median |change| of the loss per pass, relative to its final value
+    final_over_lowest: float  # final loss / lowest loss of the run
+    window: int  # how many passes were looked at
+
+    @property
+    def severe(self) -> bool:
+        """Not converging: the loss ended well above the lowest value it reached."""
+        return self.final_over_lowest >= SEVERE_RATIO
+
+
+@dataclass(frozen=True, eq=False)
+class PlaygroundRun:
+    """Everything the page shows about one trained network; arrays only, nothing live."""
+
+    settings: PlaygroundSettings  # as trained: ``settings.for_training()``
+    data: PlanarData
+    own_points: bool  # trained on a student's points rather than a generated set
+    config: dict  # MLP(**config) rebuilds the network
+    theta: np.ndarray  # its weights (flat): as trained, or as ``with_weights`` was given them
+    history: History
+    passes_run: int
+    flat_at: int | None  # the pass at which training stopped because the loss levelled off
+    oscillation: Oscillation | None
+    train_accuracy: float  # accuracy; R² for regression
+    test_accuracy: float | None  # None without a test set (train ratio 1)
+    train_loss: float  # mean data loss per point (cross-entropy, or half the squared error), no penalty
+    test_loss: float | None
+    objective: float  # what gradient descent minimised: summed (or mean) data loss + penalty
+    grid: Grid
+    proba: np.ndarray  # the network's output over ``grid`` (see the module docstring)
+    small_grid: Grid
+    snapshots: tuple[Snapshot, ...]
+    hidden: tuple[np.ndarray, ...]  # per hidden layer: (units, ny, nx) activations over the small grid
+    seconds: float  # how long the training loop took (a cached result keeps its first time)
+
+    def model(self, theta: np.ndarray | None = None) -> MLP:
+        """A fresh MLP with the run's weights (or ``theta``)."""
+        model = MLP(**self.config)
+        model.theta[...] = self.theta if theta is None else theta
+        return model
+
+    @property
+    def kind(self) -> Kind:
+        return kind_of(self.config)
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return self.settings.features
+
+    @property
+    def architecture(self) -> str:
+        """E.g. '2-3-2 tanh', from the network itself (own points decide the number of outputs)."""
+        sizes = self.config["layer_sizes"]
+        text = "-".join(map(str, sizes))
+        return f"{text} {self.settings.activation}" if len(sizes) > 2 else f"{text}, no hidden layer"
+
+    def per_point(self, objective: float) -> float:
+        """The objective as trained (summed over the training points, or their mean) per point: the
+        one scale the page shows; the summed form appears only where tutorial A's sum is the lesson."""
+        return objective / len(self.data.X_train) if self.settings.reduction == "sum" else objective
+
+    def inputs(self, X: np.ndarray) -> np.ndarray:
+        """The network's inputs (n, d) for points of the plane X (n, 2)."""
+        return feature_matrix(X, self.features)
+
+    @property
+    def stop_text(self) -> str:
+        """What training did, in one sentence."""
+        total = self.settings.passes
+        if self.settings.optimizer in FULL_BATCH_OPTIMIZERS:
+            ran = f"L-BFGS ran {self.passes_run:,} iterations (at most {total:,}), each one pass over the points"
+            if self.flat_at is not None:
+                return (f"{ran}, then stopped: over the last {FLAT_WINDOW} iterations the loss stayed within "
+                        f"{FLAT_TOLERANCE:.2%} of its value.")
+            return f"{ran}."
+        if self.history.diverged:
+            return f"Trained {self.passes_run:,} passes, then the loss became infinite: training stopped."
+        if self.flat_at is not None and levelled_off(self.history.train_loss) == "bouncing":
+            return (f"Trained {self.passes_run:,} of {total:,} passes, then stopped by *{STOP_RULE}*: the loss "
+                    f"bounces, but its mean "
+                    f"over the last {BOUNCE_WINDOW} passes was within {FLAT_TOLERANCE:.2%} of its mean over the "
+                    f"{BOUNCE_WINDOW} before.")
+        if self.flat_at is not None:
+            return (f"Trained {self.passes_run:,} of {total:,} passes, then stopped by *{STOP_RULE}*: over the last "
+                    f"{FLAT_WINDOW} passes the loss stayed within {FLAT_TOLERANCE:.2%} of its value.")
+        return f"Trained all {self.passes_run:,} passes."
+
+
+def read_only(array: np.ndarray) -> np.ndarray:
+    """``array``, no longer writable: a cached run is shared, and must never change."""
+    array.flags.writeable = False
+    return array
+
+
+def kind_of(config: dict) -> Kind:
+    if config["loss"] == "mse":
+        return "regression"
+    return "binary" if config["layer_sizes"][-1] == 2 else "multiclass"
+
+
+def load_data(settings: PlaygroundSettings, points: Points | None = None) -> PlanarData:
+    """The points the settings describe (or the student's own), split into train and test (seeded)."""
+    if points is not None:
+        return points.data()
+    test_ratio = round(1.0 - settings.train_ratio, 10)
+    if settings.problem == "regression":
+        return make_regression(settings.dataset, settings.n_points, settings.noise, settings.data_seed, test_ratio)
+    return make_planar(settings.dataset, settings.n_points, settings.noise, settings.data_seed,
+                       classes=settings.n_classes, test_ratio=test_ratio)
+
+
+def new_model(settings: PlaygroundSettings, points: Points | None = None) -> MLP:
+    """The untrained network: one output per class of ``points`` when given, else as the settings say."""
+    sizes = settings.layer_sizes
+    if points is not None:
+        sizes = sizes[:-1] + [max(2, points.n_classes)]
+    if sizes[0] == 0:
+        raise ValueError("tick at least one feature input: the network has nothing to read")
+    return MLP(sizes, activation=settings.activation, init=settings.init, l2=settings.l2, l1=settings.l1,
+               loss="mse" if settings.problem == "regression" else "cross_entropy",
+               reduction=settings.reduction, seed=settings.init_seed, dtype="float64")
+
+
+def oscillation(history: History, full_batch: bool) -> Oscillation | None:
+    """Flag a full-batch loss that bounces: with a small enough step it can only fall (or drift slowly).
+
+    Flagged when, over the last OSCILLATION_WINDOW passes, the loss turns on at least a quarter of
+    them by at least BOUNCE_MIN of its value, or when it ends SEVERE_RATIO times above its lowest.
+    Minibatch losses bounce anyway (each pass sees the points in a new order), so only full batch.
+    """
+    losses = np.asarray(history.train_loss)
+    if not full_batch or len(losses) < 20 or not np.isfinite(losses).all():
+        return None
+    diffs = np.diff(losses[-OSCILLATION_WINDOW - 1:])
+    moving = diffs[diffs != 0]
+    turns = float(np.mean(np.sign(moving[1:]) != np.sign(moving[:-1]))) if len(moving) > 1 else 0.0
+    bounce = float(np.median(np.abs(diffs)) / abs(losses[-1])) if losses[-1] else 0.0
+    ratio = float(losses[-1] / losses.min()) if losses.min() > 0 else 1.0
+    if (turns < 0.25 or bounce < BOUNCE_MIN) and ratio < SEVERE_RATIO:
+        return None
+    return Oscillation(turns, bounce, ratio, len(diffs))
+
+
+def mean_loss(model: MLP, X: np.ndarray, y: np.ndarray) -> float:
+    """Data loss per point (cross-entropy, or half the squared error), without the penalty:
+    comparable between train and test. X are the network's inputs (n, d)."""
+    X = model.check_X(X)
+    return model.forward(X, model.targets(y, len(X))).loss_sum / len(X)
+
+
+def surface(model: MLP, X: np.ndarray) -> np.ndarray:
+    """What the pictures shade, for inputs X (n, d): P(class 1) (n,) for two classes, the class
+    probabilities (n, k) for more, the predicted value (n,) for regression."""
+    if not model.loss_fn.classifier:
+        return model.predict(X)[:, 0]
+    proba = model.predict_proba(X)
+    return proba[:, 1] if proba.shape[1] == 2 else proba
+
+
+def run_playground(settings: PlaygroundSettings, points: Points | None = None) -> PlaygroundRun:
+    """Generate the data (or take ``points``), train, and compute everything the page draws. Pure: cache it.
+
+    ``settings`` should be ``settings.for_training()`` (the page's cache key). A learning rate that
+    blows the network up overflows on the way; the run reports it (``history.status ==
+    "diverged"``), so NumPy's overflow warnings are silenced here. Own points that cannot train a
+    classifier (fewer than two classes) raise ValueError saying so.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _run_playground(settings.for_training(), points)
+
+
+def _run_playground(settings: PlaygroundSettings, points: Points | None) -> PlaygroundRun:
+    if points is not None and points.problem():
+        raise ValueError(points.problem())
+    data = load_data(settings, points)
+    model = new_model(settings, points)  # checks the settings here, with nn's own messages
+    X_train = feature_matrix(data.X_train, settings.features)
+    fit = dict(epochs=settings.passes, batch_size=settings.batch_size, optimizer=settings.optimizer, lr=settings.lr)
+    # The training loop, in a worker process when there are some (lab/app/workers.py).
+    fitted = training_pool.run(fit_with_snapshots, model.config, X_train, data.y_train, fit, settings.stop_when_flat)
+    model.theta[...] = fitted.theta
+    history, kept = fitted.history, fitted.kept
+    X_all = np.vstack([data.X_train, data.X_test])
+    grid, small = Grid.around(X_all, GRID_STEPS), Grid.around(X_all, SMALL_GRID_STEPS)
+    small_inputs = feature_matrix(small.points, settings.features)
+
+    snapshot_model = model.copy()
+    snapshots = []
+    for passes, theta in sorted(kept.items()):
+        snapshot_model.theta[...] = theta
+        snapshots.append(Snapshot(passes, small.image(surface(snapshot_model, small_inputs)),
+                                  snapshot_model.score(X_train, data.y_train),
+                                  snapshot_model.loss(X_train, data.y_train), read_only(theta)))
+    run = PlaygroundRun(
+        settings=settings, data=data, own_points=points is not None, config=dict(model.config), theta=model.theta,
+        history=history, passes_run=len(history.epoch), flat_at=fitted.flat_at,
+        oscillation=oscillation(history, settings.batch_size is None),
+        train_accuracy=0.0, test_accuracy=None, train_loss=0.0, test_loss=None, objective=0.0,
+        grid=grid, proba=np.zeros(0), small_grid=small, snapshots=tuple(snapshots), hidden=(),
+        seconds=history.elapsed[-1] if history.elapsed else 0.0)
+    return with_weights(run, model.theta.copy())
+
+
+def with_weights(run: PlaygroundRun, theta: np.ndarray) -> PlaygroundRun:
+    """The same run measured and drawn for the weights ``theta`` (flat): metrics, grid, hidden units.
+
+    The history, the snapshots and the data stay those of training. Nothing is retrained.
+    """
+    model = run.model(theta)
+    data, features = run.data, run.features
+    X_train, X_test = feature_matrix(data.X_train, features), feature_matrix(data.X_test, features)
+    has_test = len(X_test) > 0
+    small_inputs = feature_matrix(run.small_grid.points, features)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return replace(
+            run, theta=read_only(model.theta),
+            train_accuracy=model.score(X_train, data.y_train),
+            test_accuracy=model.score(X_test, data.y_test) if has_test else None,
+            train_loss=mean_loss(model, X_train, data.y_train),
+            test_loss=mean_loss(model, X_test, data.y_test) if has_test else None,
+            objective=model.loss(X_train, data.y_train),
+            proba=run.grid.image(surface(model, feature_matrix(run.grid.points, features))),
+            hidden=tuple(run.small_grid.image(a).transpose(2, 0, 1) for a in model.hidden_activations(small_inputs)))
+
+
+@dataclass(frozen=True, eq=False)
+class LogisticRun:
+    """Logistic regression on the same training points: a straight-line boundary."""
+
+    train_accuracy: float
+    test_accuracy: float | None
+    proba: np.ndarray  # P(class 1) (ny, nx), or the class probabilities (ny, nx, k), over the run's grid
+    small_proba: np.ndarray  # the same over the run's small grid
+
+
+def run_logistic(settings: PlaygroundSettings, points: Points | None = None) -> LogisticRun:
+    """scikit-learn's LogisticRegression (its defaults: L2 with C=1, lbfgs) on the data, from x1 and x2.
+
+    Classification only. With ``points`` the class probabilities cover every label up to the
+    largest (a class without points gets probability 0), like the network's outputs.
+    """
+    data = load_data(settings.only(DATA_FIELDS), points)
+    X_all = np.vstack([data.X_train, data.X_test])
+    grid, small = Grid.around(X_all, GRID_STEPS), Grid.around(X_all, SMALL_GRID_STEPS)
+    clf = LogisticRegression().fit(data.X_train, data.y_train)
+    k = max(2, points.n_classes) if points is not None else settings.n_classes
+
+    def proba(X: np.ndarray) -> np.ndarray:
+        p = np.zeros((len(X), k))
+        p[:, clf.classes_] = clf.predict_proba(X)
+        return p[:, 1] if k == 2 else p
+
+    test = float(clf.score(data.X_test, data.y_test)) if len(data.X_test) else None
+    return LogisticRun(float(clf.score(data.X_train, data.y_train)), test,
+                       grid.image(proba(grid.points)), small.image(proba(small.points)))
+
+
+def sweep_settings(settings: PlaygroundSettings) -> list[PlaygroundSettings]:
+    """Tutorial A's sweep: one hidden layer of each size in SWEEP_SIZES, the other settings as given."""
+    return [replace(settings, hidden_layers=1, neurons=h) for h in SWEEP_SIZES]

@@ -1,5 +1,0 @@
-"""A page that fails, for tests/test_error_details.py: run by `streamlit run` with the app's config."""
-import streamlit as st
-
-st.title("About to fail")
-raise RuntimeError(f"secret detail from {__file__}")
