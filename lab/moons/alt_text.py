@@ -1,17 +1,17 @@
 """Text alternatives for the Moons charts: what a screen reader says instead of the picture."""
 from __future__ import annotations
 
-from lab.moons.run import PlaygroundRun
+from lab.moons.run import MoonsRun
 
 
-def _score(run: PlaygroundRun) -> str:
+def _score(run: MoonsRun) -> str:
     name = "R²" if run.kind == "regression" else "accuracy"
     fmt = (lambda v: f"{v:.2f}") if run.kind == "regression" else (lambda v: f"{v:.0%}")
     test = "" if run.test_accuracy is None else f", test {name} {fmt(run.test_accuracy)}"
     return f"train {name} {fmt(run.train_accuracy)}{test}"
 
 
-def boundary_alt(run: PlaygroundRun) -> str:
+def boundary_alt(run: MoonsRun) -> str:
     """One sentence: what the boundary chart shows for this run, with its scores."""
     data = run.data
     n = len(data.y_train) + len(data.y_test)
@@ -26,7 +26,7 @@ def boundary_alt(run: PlaygroundRun) -> str:
             f"{_score(run)}.")
 
 
-def loss_alt(run: PlaygroundRun) -> str:
+def loss_alt(run: MoonsRun) -> str:
     """One sentence: the training loss curve from its first to its last pass."""
     losses = run.history.train_loss
     if not len(losses):

@@ -1,4 +1,4 @@
-"""The Moons playground's hands-on controls (Streamlit): own points, and the network a student drives.
+"""The Moons page's hands-on controls (Streamlit): own points, and the network a student drives.
 
 Own points. A click on the boundary chart (``st.plotly_chart(on_select="rerun")`` reports the
 invisible grid marker or data point clicked) arrives as the chart's selection in
@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from lab.moons.settings import PlaygroundSettings
+from lab.moons.settings import MoonsSettings
 from lab.moons.diagram import Param, node_names, param_label
 from lab.moons.network import HandNetwork, get_param, params_of
 from lab.moons.points import MAX_CLASSES, MAX_ROWS, CsvError, Points, parse_csv
 from lab.app.charts import is_phone
 from lab.app.theme import class_name
-from lab.moons.run import PlaygroundRun, load_data
+from lab.moons.run import MoonsRun, load_data
 from lab.moons.widgets import LAST_SETTINGS, PREFIX
 from lab.app.text import MAX_MESSAGE, plain, quoted
 
@@ -77,7 +77,7 @@ def clicked_point(event: Any) -> tuple[float, float] | None:
     return (x, y) if np.isfinite(x) and np.isfinite(y) else None
 
 
-def handle_click(settings: PlaygroundSettings) -> None:
+def handle_click(settings: MoonsSettings) -> None:
     """Apply a new click on the boundary: add a point of the chosen class, or remove the nearest."""
     event = st.session_state.get(BOUNDARY)
     point, seen = clicked_point(event), _token(event)
@@ -134,7 +134,7 @@ def _load_upload() -> None:
     upload = st.session_state.get(UPLOAD)
     if upload is None:
         return
-    settings: PlaygroundSettings = st.session_state[LAST_SETTINGS]
+    settings: MoonsSettings = st.session_state[LAST_SETTINGS]
     try:
         set_points(parse_csv(upload.getvalue(), settings.train_ratio, settings.data_seed),
                    f"your file {quoted(upload.name)}")
@@ -158,7 +158,7 @@ def click_actions(n_classes: int) -> tuple[int, ...]:
     return (*range(min(n_classes + 1, MAX_CLASSES)), REMOVE)
 
 
-def points_panel(settings: PlaygroundSettings, shown: str, n_classes: int = MAX_CLASSES) -> None:
+def points_panel(settings: MoonsSettings, shown: str, n_classes: int = MAX_CLASSES) -> None:
     """Under the boundary: what a click does, clear, back to generated data, upload and download.
 
     ``shown`` is the CSV text of the points on screen; ``n_classes`` how many classes they have.
@@ -209,7 +209,7 @@ class ShownNetwork:
     identity: Any  # changes whenever the weights shown change (for the metrics' deltas)
 
 
-def network_controls(run: PlaygroundRun, source: Any) -> ShownNetwork:
+def network_controls(run: MoonsRun, source: Any) -> ShownNetwork:
     """Snapshot slider, Step, and the weight editor; returns what they make the page show."""
     hand: HandNetwork | None = st.session_state.get(HAND)
     if hand is not None and hand.source != source:  # another run: the student's network was of the old one
@@ -252,7 +252,7 @@ def network_controls(run: PlaygroundRun, source: Any) -> ShownNetwork:
                         param, (source, view))
 
 
-def _step(run: PlaygroundRun, source: Any, start: int | None) -> None:
+def _step(run: MoonsRun, source: Any, start: int | None) -> None:
     """Step's callback (before the rerun draws anything): one batch on the network shown."""
     hand = st.session_state.get(HAND)
     if hand is None or hand.source != source:
@@ -261,7 +261,7 @@ def _step(run: PlaygroundRun, source: Any, start: int | None) -> None:
     st.session_state[HAND] = hand
 
 
-def _weight_editor(run: PlaygroundRun, model) -> Param:
+def _weight_editor(run: MoonsRun, model) -> Param:
     """Choose one weight or bias (three small selects, so a 6 x 50 network needs no 13,000-item list)."""
     sizes = list(model.layer_sizes)
     names = node_names(run.features, sizes, run.kind)

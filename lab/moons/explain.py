@@ -19,7 +19,7 @@ from nn import MLP
 
 from lab.app.numbers import MINUS, number, significant as _g
 from lab.moons.diagram import node_names
-from lab.moons.run import LogisticRun, PlaygroundRun
+from lab.moons.run import LogisticRun, MoonsRun
 
 MAX_UNITS = 4  # a text spells out at most this many units' equations
 
@@ -52,7 +52,7 @@ def _on_colour(activation: str) -> str:
 
 
 # ---- the Moons page ---------------------------------------------------------------------------
-def boundary_text(run: PlaygroundRun, model: MLP) -> str:
+def boundary_text(run: MoonsRun, model: MLP) -> str:
     """The boundary chart: what the colours are, with one training point worked through."""
     data = run.data
     n_train, n_test = len(data.X_train), len(data.X_test)
@@ -83,7 +83,7 @@ def boundary_text(run: PlaygroundRun, model: MLP) -> str:
     return text + "."
 
 
-def unit_equations(run: PlaygroundRun, model: MLP, layer: int = 1, limit: int = MAX_UNITS) -> list[str]:
+def unit_equations(run: MoonsRun, model: MLP, layer: int = 1, limit: int = MAX_UNITS) -> list[str]:
     """'Hidden unit h1.2 computes z = ..., then tanh: ...' for the first ``limit`` units of ``layer``."""
     names = node_names(run.features, list(model.layer_sizes), run.kind)
     W, b = model.W[layer - 1], model.b[layer - 1]
@@ -93,7 +93,7 @@ def unit_equations(run: PlaygroundRun, model: MLP, layer: int = 1, limit: int = 
             for j in range(min(limit, W.shape[1]))]
 
 
-def diagram_text(run: PlaygroundRun, model: MLP) -> str:
+def diagram_text(run: MoonsRun, model: MLP) -> str:
     """The network diagram: how to read it, then the equations of the units with these weights."""
     sizes = list(model.layer_sizes)
     names = node_names(run.features, sizes, run.kind)
@@ -120,7 +120,7 @@ def diagram_text(run: PlaygroundRun, model: MLP) -> str:
     return "\n\n".join(lines)
 
 
-def loss_text(run: PlaygroundRun, model: MLP) -> str:
+def loss_text(run: MoonsRun, model: MLP) -> str:
     """The loss curve (per point, as the chart draws it): how far it fell, the penalty in it, train against test."""
     losses = run.history.train_loss
     first, last = run.per_point(losses[0]), run.per_point(losses[-1])
@@ -146,7 +146,7 @@ def loss_text(run: PlaygroundRun, model: MLP) -> str:
     return text
 
 
-def snapshots_text(run: PlaygroundRun) -> str:
+def snapshots_text(run: MoonsRun) -> str:
     """'Watch it learn': the training accuracy (or R²) at a few of the kept passes."""
     score = "R²" if run.kind == "regression" else "accuracy"
     shown = [s for s in run.snapshots if s.passes in (0, 10, 100, 1000) or s is run.snapshots[-1]]
@@ -157,7 +157,7 @@ def snapshots_text(run: PlaygroundRun) -> str:
             f"{score} {steps}. Most of the change happens early: later passes only fine-tune the boundary.")
 
 
-def units_text(run: PlaygroundRun) -> str:
+def units_text(run: MoonsRun) -> str:
     """The hidden units' tiles: how much of the plane each first-layer unit marks orange (positive)."""
     if not run.hidden:
         return ("This network has no hidden layer: its outputs are weighted sums of the inputs, so with x₁ and x₂ "
@@ -173,7 +173,7 @@ def units_text(run: PlaygroundRun) -> str:
             f"weight, into the curved boundary.")
 
 
-def compare_text(run: PlaygroundRun, logistic: LogisticRun) -> str:
+def compare_text(run: MoonsRun, logistic: LogisticRun) -> str:
     """The network against logistic regression, on the same points."""
     gap = (run.test_accuracy or 0.0) - (logistic.test_accuracy or 0.0)
     return (f"Logistic regression is the simplest classifier: one weighted sum of x₁ and x₂, so its boundary is "
@@ -224,7 +224,7 @@ class NodeDetail:
         return "\n\n".join(lines)
 
 
-def node_detail(run: PlaygroundRun, model: MLP, node: tuple[int, int], point: tuple[float, float]) -> NodeDetail:
+def node_detail(run: MoonsRun, model: MLP, node: tuple[int, int], point: tuple[float, float]) -> NodeDetail:
     """The node ``(layer, unit)`` (layer 1..L) of ``model`` at ``point`` of the plane, with the gradient
     of the loss over the run's training points (``MLP.trace``, the code that trains)."""
     layer, unit = node

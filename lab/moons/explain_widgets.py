@@ -13,7 +13,7 @@ from nn import MLP
 from lab.app.charts import show_chart
 from lab.moons.controls import DIAGRAM, EDIT_ARRAY, EDIT_TO, pick_weight
 from lab.moons.figures import compare_figure, percent
-from lab.moons.run import PlaygroundRun
+from lab.moons.run import MoonsRun
 from lab.moons.widgets import PREFIX
 from lab.moons.compare import MAX_RUNS, RunRecord, remember, same_start_note, settings_text, differing, table_rows
 
@@ -38,7 +38,7 @@ def pick_weight_or_node() -> None:
     st.session_state[EDIT_ARRAY], st.session_state[EDIT_TO] = ("b", int(layer)), int(unit)
 
 
-def node_panel(run: PlaygroundRun, model: MLP) -> None:
+def node_panel(run: MoonsRun, model: MLP) -> None:
     """The node opened in the diagram: its equation, its values at one point, its gradient."""
     node = st.session_state.get(NODE)
     sizes = list(model.layer_sizes)
@@ -62,7 +62,7 @@ def node_panel(run: PlaygroundRun, model: MLP) -> None:
         st.markdown(detail.markdown(run.settings.activation, run.settings.lr, output))
 
 
-def remember_run(run: PlaygroundRun) -> list[RunRecord]:
+def remember_run(run: MoonsRun) -> list[RunRecord]:
     """Keep ``run`` among this session's last runs (generated data only) and return them."""
     records = st.session_state.get(RUNS, [])
     if not run.own_points:

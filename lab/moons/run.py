@@ -1,13 +1,13 @@
-"""The Moons playground's computations: data, training with snapshots, and the comparisons.
+"""The Moons page's computations: data, training with snapshots, and the comparisons.
 
-``run_playground(settings, points=None)`` is a pure function of the settings (and of a student's
+``run_moons(settings, points=None)`` is a pure function of the settings (and of a student's
 own points, if given): same arguments, same numbers, so the page memoises it with
 ``st.cache_data`` and a class opening one link trains once. It returns plain arrays (weights,
 the network's output on a grid), never a live model, so a cached result cannot be changed by a
-later run; ``PlaygroundRun.model()`` builds a fresh MLP from them, and ``with_weights(run, theta)``
+later run; ``MoonsRun.model()`` builds a fresh MLP from them, and ``with_weights(run, theta)``
 re-measures the same run for other weights (a weight set by hand, a step taken by hand).
 
-What the grid holds depends on the problem (``PlaygroundRun.kind``): "binary": P(class 1) (ny, nx);
+What the grid holds depends on the problem (``MoonsRun.kind``): "binary": P(class 1) (ny, nx);
 "multiclass": the class probabilities (ny, nx, k); "regression": the predicted value (ny, nx).
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from nn import FULL_BATCH_OPTIMIZERS, MLP, History
 from nn.datasets import PlanarData, make_planar
 
 from lab.app import workers as training_pool
-from lab.moons.settings import DATA_FIELDS, PlaygroundSettings
+from lab.moons.settings import DATA_FIELDS, MoonsSettings
 from lab.moons.data import feature_matrix, make_regression
 from lab.moons.points import Points
 from lab.moons.training import BOUNCE_WINDOW, FLAT_TOLERANCE, FLAT_WINDOW, fit_with_snapshots, levelled_off
@@ -71,7 +71,7 @@ class Snapshot:
     passes: int
     proba: np.ndarray  # the network's output over the small grid (see the module docstring)
     train_accuracy: float  # R² for regression
-    train_loss: float  # the objective, as trained (see PlaygroundRun.objective)
+    train_loss: float  # the objective, as trained (see MoonsRun.objective)
     theta: np.ndarray  # the weights then (flat)
 
 
@@ -91,10 +91,10 @@ class Oscillation:
 
 
 @dataclass(frozen=True, eq=False)
-class PlaygroundRun:
+class MoonsRun:
     """Everything the page shows about one trained network; arrays only, nothing live."""
 
-    settings: PlaygroundSettings  # as trained: ``settings.for_training()``
+    settings: MoonsSettings  # as trained: ``settings.for_training()``
     data: PlanarData
     own_points: bool  # trained on a student's points rather than a generated set
     config: dict  # MLP(**config) rebuilds the network
@@ -180,7 +180,7 @@ def kind_of(config: dict) -> Kind:
     return "binary" if config["layer_sizes"][-1] == 2 else "multiclass"
 
 
-def load_data(settings: PlaygroundSettings, points: Points | None = None) -> PlanarData:
+def load_data(settings: MoonsSettings, points: Points | None = None) -> PlanarData:
     """The points the settings describe (or the student's own), split into train and test (seeded)."""
     if points is not None:
         return points.data()
@@ -191,7 +191,7 @@ def load_data(settings: PlaygroundSettings, points: Points | None = None) -> Pla
                        classes=settings.n_classes, test_ratio=test_ratio)
 
 
-def new_model(settings: PlaygroundSettings, points: Points | None = None) -> MLP:
+def new_model(settings: MoonsSettings, points: Points | None = None) -> MLP:
     """The untrained network: one output per class of ``points`` when given, else as the settings say."""
     sizes = settings.layer_sizes
     if points is not None:
@@ -239,7 +239,7 @@ def surface(model: MLP, X: np.ndarray) -> np.ndarray:
     return proba[:, 1] if proba.shape[1] == 2 else proba
 
 
-def run_playground(settings: PlaygroundSettings, points: Points | None = None) -> PlaygroundRun:
+def run_moons(settings: MoonsSettings, points: Points | None = None) -> MoonsRun:
     """Generate the data (or take ``points``), train, and compute everything the page draws. Pure: cache it.
 
     ``settings`` should be ``settings.for_training()`` (the page's cache key). A learning rate that
@@ -248,10 +248,10 @@ def run_playground(settings: PlaygroundSettings, points: Points | None = None) -
     classifier (fewer than two classes) raise ValueError saying so.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        return _run_playground(settings.for_training(), points)
+        return _run_moons(settings.for_training(), points)
 
 
-def _run_playground(settings: PlaygroundSettings, points: Points | None) -> PlaygroundRun:
+def _run_moons(settings: MoonsSettings, points: Points | None) -> MoonsRun:
     if points is not None and points.problem():
         raise ValueError(points.problem())
     data = load_data(settings, points)
@@ -273,7 +273,7 @@ def _run_playground(settings: PlaygroundSettings, points: Points | None) -> Play
         snapshots.append(Snapshot(passes, small.image(surface(snapshot_model, small_inputs)),
                                   snapshot_model.score(X_train, data.y_train),
                                   snapshot_model.loss(X_train, data.y_train), read_only(theta)))
-    run = PlaygroundRun(
+    run = MoonsRun(
         settings=settings, data=data, own_points=points is not None, config=dict(model.config), theta=model.theta,
         history=history, passes_run=len(history.epoch), flat_at=fitted.flat_at,
         oscillation=oscillation(history, settings.batch_size is None),
@@ -283,7 +283,7 @@ def _run_playground(settings: PlaygroundSettings, points: Points | None) -> Play
     return with_weights(run, model.theta.copy())
 
 
-def with_weights(run: PlaygroundRun, theta: np.ndarray) -> PlaygroundRun:
+def with_weights(run: MoonsRun, theta: np.ndarray) -> MoonsRun:
     """The same run measured and drawn for the weights ``theta`` (flat): metrics, grid, hidden units.
 
     The history, the snapshots and the data stay those of training. Nothing is retrained.
@@ -315,7 +315,7 @@ class LogisticRun:
     small_proba: np.ndarray  # the same over the run's small grid
 
 
-def run_logistic(settings: PlaygroundSettings, points: Points | None = None) -> LogisticRun:
+def run_logistic(settings: MoonsSettings, points: Points | None = None) -> LogisticRun:
     """scikit-learn's LogisticRegression (its defaults: L2 with C=1, lbfgs) on the data, from x1 and x2.
 
     Classification only. With ``points`` the class probabilities cover every label up to the
@@ -337,6 +337,6 @@ def run_logistic(settings: PlaygroundSettings, points: Points | None = None) -> 
                        grid.image(proba(grid.points)), small.image(proba(small.points)))
 
 
-def sweep_settings(settings: PlaygroundSettings) -> list[PlaygroundSettings]:
+def sweep_settings(settings: MoonsSettings) -> list[MoonsSettings]:
     """Tutorial A's sweep: one hidden layer of each size in SWEEP_SIZES, the other settings as given."""
     return [replace(settings, hidden_layers=1, neurons=h) for h in SWEEP_SIZES]
