@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from nn import FULL_BATCH_OPTIMIZERS, MLP, History
 from nn.datasets import PlanarData, make_planar
 
-from lab.app import workers as training_pool
+from lab.app import workers
 from lab.moons.settings import DATA_FIELDS, MoonsSettings
 from lab.moons.data import feature_matrix, make_regression
 from lab.moons.points import Points
@@ -191,16 +191,16 @@ def load_data(settings: MoonsSettings, points: Points | None = None) -> PlanarDa
                        classes=settings.n_classes, test_ratio=test_ratio)
 
 
-def new_model(settings: MoonsSettings, points: Points | None = None) -> MLP:
-    """The untrained network: one output per class of ``points`` when given, else as the settings say."""
+def network_config(settings: MoonsSettings, points: Points | None = None) -> dict:
+    """``MLP(**config)`` of the settings: one output per class of ``points`` when given."""
     sizes = settings.layer_sizes
     if points is not None:
         sizes = sizes[:-1] + [max(2, points.n_classes)]
     if sizes[0] == 0:
         raise ValueError("tick at least one feature input: the network has nothing to read")
-    return MLP(sizes, activation=settings.activation, init=settings.init, l2=settings.l2, l1=settings.l1,
-               loss="mse" if settings.problem == "regression" else "cross_entropy",
-               reduction=settings.reduction, seed=settings.init_seed, dtype="float64")
+    return dict(layer_sizes=sizes, activation=settings.activation, init=settings.init, l2=settings.l2,
+                l1=settings.l1, loss="mse" if settings.problem == "regression" else "cross_entropy",
+                reduction=settings.reduction, seed=settings.init_seed, dtype="float64")
 
 
 def oscillation(history: History, full_batch: bool) -> Oscillation | None:
@@ -240,69 +240,60 @@ def surface(model: MLP, X: np.ndarray) -> np.ndarray:
 
 
 def run_moons(settings: MoonsSettings, points: Points | None = None) -> MoonsRun:
-    """Generate the data (or take ``points``), train, and compute everything the page draws. Pure: cache it.
+    """Generate the data (or take ``points``), train, and measure everything the page draws. Pure: cache it.
 
-    ``settings`` should be ``settings.for_training()`` (the page's cache key). A learning rate that
-    blows the network up overflows on the way; the run reports it (``history.status ==
-    "diverged"``), so NumPy's overflow warnings are silenced here. Own points that cannot train a
-    classifier (fewer than two classes) raise ValueError saying so.
+    ``settings`` are ``settings.for_training()`` (the page's cache key). The network is built once,
+    by the training loop (nn checks the settings there, with its own messages); the weights it
+    returns are measured once. A learning rate that blows the network up overflows on the way; the
+    run reports it (``history.status == "diverged"``), so NumPy's overflow warnings are silenced.
+    Own points that cannot train a classifier (fewer than two classes) raise ValueError saying so.
     """
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _run_moons(settings.for_training(), points)
-
-
-def _run_moons(settings: MoonsSettings, points: Points | None) -> MoonsRun:
     if points is not None and points.problem():
         raise ValueError(points.problem())
-    data = load_data(settings, points)
-    model = new_model(settings, points)  # checks the settings here, with nn's own messages
+    data, config = load_data(settings, points), network_config(settings, points)
     X_train = feature_matrix(data.X_train, settings.features)
     fit = dict(epochs=settings.passes, batch_size=settings.batch_size, optimizer=settings.optimizer, lr=settings.lr)
     # The training loop, in a worker process when there are some (lab/app/workers.py).
-    fitted = training_pool.run(fit_with_snapshots, model.config, X_train, data.y_train, fit, settings.stop_when_flat)
-    model.theta[...] = fitted.theta
-    history, kept = fitted.history, fitted.kept
+    fitted = workers.run(fit_with_snapshots, config, X_train, data.y_train, fit, settings.stop_when_flat)
     X_all = np.vstack([data.X_train, data.X_test])
     grid, small = Grid.around(X_all, GRID_STEPS), Grid.around(X_all, SMALL_GRID_STEPS)
     small_inputs = feature_matrix(small.points, settings.features)
-
-    snapshot_model = model.copy()
-    snapshots = []
-    for passes, theta in sorted(kept.items()):
-        snapshot_model.theta[...] = theta
-        snapshots.append(Snapshot(passes, small.image(surface(snapshot_model, small_inputs)),
-                                  snapshot_model.score(X_train, data.y_train),
-                                  snapshot_model.loss(X_train, data.y_train), read_only(theta)))
-    run = MoonsRun(
-        settings=settings, data=data, own_points=points is not None, config=dict(model.config), theta=model.theta,
-        history=history, passes_run=len(history.epoch), flat_at=fitted.flat_at,
-        oscillation=oscillation(history, settings.batch_size is None),
-        train_accuracy=0.0, test_accuracy=None, train_loss=0.0, test_loss=None, objective=0.0,
-        grid=grid, proba=np.zeros(0), small_grid=small, snapshots=tuple(snapshots), hidden=(),
-        seconds=history.elapsed[-1] if history.elapsed else 0.0)
-    return with_weights(run, model.theta.copy())
+    model, snapshots = MLP(**config), []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for passes, theta in sorted(fitted.kept.items()):
+            model.theta[...] = theta
+            snapshots.append(Snapshot(passes, small.image(surface(model, small_inputs)),
+                                      model.score(X_train, data.y_train), model.loss(X_train, data.y_train),
+                                      read_only(theta)))
+        model.theta[...] = fitted.theta
+        return MoonsRun(settings=settings, data=data, own_points=points is not None, config=config,
+                        history=fitted.history, passes_run=len(fitted.history.epoch), flat_at=fitted.flat_at,
+                        oscillation=oscillation(fitted.history, settings.batch_size is None), grid=grid,
+                        small_grid=small, snapshots=tuple(snapshots), seconds=fitted.history.elapsed[-1]
+                        if fitted.history.elapsed else 0.0, **measure(model, data, settings.features, grid, small))
 
 
 def with_weights(run: MoonsRun, theta: np.ndarray) -> MoonsRun:
-    """The same run measured and drawn for the weights ``theta`` (flat): metrics, grid, hidden units.
+    """The same run measured for the weights ``theta`` (flat), e.g. set or stepped by hand.
 
     The history, the snapshots and the data stay those of training. Nothing is retrained.
     """
-    model = run.model(theta)
-    data, features = run.data, run.features
+    with np.errstate(over="ignore", invalid="ignore"):
+        return replace(run, **measure(run.model(theta), run.data, run.features, run.grid, run.small_grid))
+
+
+def measure(model: MLP, data: PlanarData, features: tuple[str, ...], grid: Grid, small: Grid) -> dict:
+    """The fields of a MoonsRun that depend on the weights: metrics, the grid's shading, hidden units."""
     X_train, X_test = feature_matrix(data.X_train, features), feature_matrix(data.X_test, features)
     has_test = len(X_test) > 0
-    small_inputs = feature_matrix(run.small_grid.points, features)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return replace(
-            run, theta=read_only(model.theta),
-            train_accuracy=model.score(X_train, data.y_train),
-            test_accuracy=model.score(X_test, data.y_test) if has_test else None,
-            train_loss=mean_loss(model, X_train, data.y_train),
-            test_loss=mean_loss(model, X_test, data.y_test) if has_test else None,
-            objective=model.loss(X_train, data.y_train),
-            proba=run.grid.image(surface(model, feature_matrix(run.grid.points, features))),
-            hidden=tuple(run.small_grid.image(a).transpose(2, 0, 1) for a in model.hidden_activations(small_inputs)))
+    return dict(theta=read_only(model.theta.copy()), train_accuracy=model.score(X_train, data.y_train),
+                test_accuracy=model.score(X_test, data.y_test) if has_test else None,
+                train_loss=mean_loss(model, X_train, data.y_train),
+                test_loss=mean_loss(model, X_test, data.y_test) if has_test else None,
+                objective=model.loss(X_train, data.y_train),
+                proba=grid.image(surface(model, feature_matrix(grid.points, features))),
+                hidden=tuple(small.image(a).transpose(2, 0, 1)
+                             for a in model.hidden_activations(feature_matrix(small.points, features))))
 
 
 @dataclass(frozen=True, eq=False)

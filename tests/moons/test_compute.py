@@ -439,7 +439,7 @@ def test_lbfgs_ignores_the_learning_rate_and_batch_size_and_reaches_gradient_des
     lbfgs = replace(DEFAULTS, optimizer="lbfgs", stop_when_flat=False)
     # the knobs L-BFGS does not use share one cache entry
     assert replace(lbfgs, lr=0.3, batch_size=20).for_training() == lbfgs.for_training()
-    run = run_moons(replace(lbfgs, batch_size=20))  # a minibatch size left set is not an error
+    run = run_moons(replace(lbfgs, batch_size=20).for_training())  # a minibatch size left set is not an error
     descent = run_moons(replace(DEFAULTS, stop_when_flat=False))
     assert run.history.status == "completed" and run.history.message.startswith("L-BFGS converged after")
     assert run.passes_run < 1000 and run.stop_text.startswith(f"L-BFGS ran {run.passes_run:,} iterations")
