@@ -38,8 +38,6 @@ st.markdown(
 
 challenge = lesson.start("moons", KNOBS)  # a teacher's note, and the challenge of the link, if any
 problems = ui.start_from_link()
-if ui.LAST_SETTINGS in st.session_state:  # a click on the chart drawn by the last run, with its settings
-    controls.handle_click(st.session_state[ui.LAST_SETTINGS])
 points = controls.own_points()
 settings = ui.sidebar(data_locked=points is not None)
 ui.write_link(settings)
@@ -57,10 +55,9 @@ def plane_alone(points: Points) -> None:
     upload), so that whatever the student did can be undone; then the page ends."""
     left, _ = st.columns([1, 1])
     with left:
-        event = show_chart(figures.plane_figure(points.data(), "Your points", controls.click_action_text()),
-                           f"The plane with your {len(points.y)} points; click to add one.",
-                           key=controls.BOUNDARY, **controls.chart_clicks())
-        controls.remember_click(event)
+        show_chart(figures.plane_figure(points.data(), "Your points", controls.click_action_text()),
+                   f"The plane with your {len(points.y)} points; click to add one.",
+                   key=controls.BOUNDARY, **controls.plane_clicks(settings))
         controls.points_panel(settings, points.to_csv(), points.n_classes)
     st.stop()
 
@@ -100,10 +97,9 @@ with summary:
 
 with left:
     click = controls.click_action_text() if classification else None
-    clicks = controls.chart_clicks()
-    event = show_chart(figures.run_boundary_figure(shown, discretize=settings.discretize, click=click),
-                       boundary_alt(run), key=controls.BOUNDARY, **clicks)
-    controls.remember_click(event)
+    clicks = controls.plane_clicks(settings)
+    show_chart(figures.run_boundary_figure(shown, discretize=settings.discretize, click=click),
+               boundary_alt(run), key=controls.BOUNDARY, **clicks)
     st.caption(("Filled circles: training points. White diamonds: test points, held out from training. "
                 "Click anywhere on the plane to add a point; the network retrains on it.") if classification else
                ("Circles: training points; diamonds: test points, held out from training. Colours: the predicted "

@@ -1,20 +1,20 @@
 """The Moons page's hands-on controls (Streamlit): own points, and the network a student drives.
 
-Own points. A click on the boundary chart (``st.plotly_chart(on_select="rerun")`` reports the
+Own points. A click on the boundary chart (``st.plotly_chart(on_select=...)`` reports the
 invisible grid marker or data point clicked) arrives as the chart's selection in
-``st.session_state["moons_boundary"]``. ``handle_click`` reads it at the top of the script, before
-the run it changes, and remembers it, so a rerun never adds the same click twice; the chart's
-selection empties when its figure changes (a new point redraws it), so clicking the same spot
-again adds another point. Points live in ``st.session_state`` (never in the URL).
+``st.session_state["moons_boundary"]``; the chart's ``on_select`` callback, ``add_click``, adds the
+point before the rerun that trains on it. Streamlit calls it only for a new selection, and the
+selection empties when the figure changes (a new point redraws it), so clicking the same spot again
+adds another point. Points live in ``st.session_state`` (never in the URL).
 
 The network. ``network_controls`` shows the weights of the run, of a snapshot ("watch it learn"
 with a Streamlit slider), or of the student's own ``HandNetwork`` (stepped or edited by hand).
 """
 from __future__ import annotations
 
-import json
+import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import streamlit as st
@@ -26,7 +26,7 @@ from lab.moons.points import MAX_CLASSES, MAX_ROWS, CsvError, Points, parse_csv
 from lab.app.charts import is_phone
 from lab.app.theme import class_name
 from lab.moons.run import MoonsRun, load_data
-from lab.moons.widgets import LAST_SETTINGS, PREFIX
+from lab.moons.widgets import PREFIX
 from lab.app.text import MAX_MESSAGE, plain, quoted
 
 BOUNDARY = PREFIX + "boundary"  # the boundary chart: its selection is the click
@@ -35,7 +35,6 @@ POINTS = PREFIX + "points"  # Points, or absent: the generated set
 POINTS_VERSION = PREFIX + "points_version"  # bumped on every change: part of what identifies a run
 POINTS_ORIGIN = PREFIX + "points_origin"  # where the points came from, in words
 ACTION = PREFIX + "click_action"  # what a click does: a class to add, or REMOVE
-SEEN = PREFIX + "click_seen"  # the last selection handled
 UPLOAD, UPLOAD_ERROR = PREFIX + "upload", PREFIX + "upload_error"
 HAND = PREFIX + "hand"  # the HandNetwork, if the student stepped or edited
 VIEW_PASS = PREFIX + "view_pass"  # which snapshot the diagram (and the boundary) show
@@ -77,26 +76,23 @@ def clicked_point(event: Any) -> tuple[float, float] | None:
     return (x, y) if np.isfinite(x) and np.isfinite(y) else None
 
 
-def handle_click(settings: MoonsSettings) -> None:
-    """Apply a new click on the boundary: add a point of the chosen class, or remove the nearest."""
-    event = st.session_state.get(BOUNDARY)
-    point, seen = clicked_point(event), _token(event)
-    if point is None or seen == st.session_state.get(SEEN) or settings.problem == "regression":
+def add_click(settings: MoonsSettings) -> None:
+    """The boundary chart's on_select (before the rerun): add a point of the chosen class where the
+    student clicked, or remove the nearest one. Streamlit calls it once per new selection."""
+    point = clicked_point(st.session_state.get(BOUNDARY))
+    action = st.session_state.get(ACTION, 0)
+    if point is None or settings.problem == "regression" or action not in ACTIONS:
         return
-    st.session_state[SEEN] = seen
     points = own_points()
     if points is None:
         points = Points.from_data(load_data(settings))
         st.session_state[POINTS_ORIGIN] = (f"the {settings.dataset} set (seed {settings.data_seed}), "
                                            "then your clicks")
-    action = st.session_state.get(ACTION, 0)
-    if action not in ACTIONS:  # not a value the radio offers
-        return
     set_points(points.remove_nearest(*point) if action == REMOVE else points.add(*point, label=action))
 
 
-def chart_clicks() -> dict:
-    """``show_chart`` arguments that make the plane (and the diagram) clickable, or none.
+def chart_clicks(on_select: Callable[[], None]) -> dict:
+    """``show_chart`` arguments that make a chart clickable, calling ``on_select`` on a click, or none.
 
     A clickable Plotly chart holds a finger that lands on it (Streamlit gives it a drag mode), so on a
     phone the page would not scroll: there the charts start unclickable and a toggle turns taps on.
@@ -105,19 +101,12 @@ def chart_clicks() -> dict:
                                      help="Off: a finger on a chart scrolls the page. On: a tap on the plane "
                                           "adds a point, a tap on a weight's mark picks it."):
         return {}
-    return dict(on_select="rerun", selection_mode="points")
+    return dict(on_select=on_select, selection_mode="points")
 
 
-def remember_click(event: Any) -> None:
-    """After the chart is drawn: its selection now (empty when the figure changed) is the one seen."""
-    st.session_state[SEEN] = _token(event)
-
-
-def _token(event: Any) -> str:
-    try:
-        return json.dumps(event["selection"]["points"], sort_keys=True, default=str)
-    except (KeyError, TypeError):
-        return ""
+def plane_clicks(settings: MoonsSettings) -> dict:
+    """``chart_clicks`` for the boundary chart: a click adds (or removes) a point."""
+    return chart_clicks(functools.partial(add_click, settings))
 
 
 def _clear() -> None:
@@ -128,13 +117,12 @@ def _generated() -> None:
     set_points(None)
 
 
-def _load_upload() -> None:
+def _load_upload(settings: MoonsSettings) -> None:
     """The uploader changed: read the CSV, or keep the points and say what is wrong with it."""
     st.session_state.pop(UPLOAD_ERROR, None)
     upload = st.session_state.get(UPLOAD)
     if upload is None:
         return
-    settings: MoonsSettings = st.session_state[LAST_SETTINGS]
     try:
         set_points(parse_csv(upload.getvalue(), settings.train_ratio, settings.data_seed),
                    f"your file {quoted(upload.name)}")
@@ -179,7 +167,7 @@ def points_panel(settings: MoonsSettings, shown: str, n_classes: int = MAX_CLASS
     back.button("Back to generated data", key=PREFIX + "generated", on_click=_generated, icon=":material/undo:",
                 width="stretch", disabled=own_points() is None, help="Forget your points; the sidebar's set again.")
     st.file_uploader(f"Upload a CSV of x, y, label rows (labels 0 to {MAX_CLASSES - 1}, at most {MAX_ROWS:,} rows)",
-                     type=["csv", "txt"], key=UPLOAD, on_change=_load_upload,
+                     type=["csv", "txt"], key=UPLOAD, on_change=_load_upload, args=(settings,),
                      help="A header row is optional; a 4th column 'split' (train or test) keeps the split, "
                           "else the train ratio splits the rows.")
     if UPLOAD_ERROR in st.session_state:

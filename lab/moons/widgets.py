@@ -24,10 +24,8 @@ from lab.moons.settings import (
     MoonsSettings,
     Preset,
     QueryProblem,
-    parse_value,
     settings_from_query,
     to_query,
-    to_token,
 )
 from lab.app.lessons import widgets as lesson
 from lab.app.lessons.links import lesson_params, without_lesson
@@ -36,7 +34,7 @@ from lab.moons.run import MoonsRun, run_logistic, run_moons
 from lab.app.text import quoted
 
 PREFIX = "moons_"
-LAST_SETTINGS = PREFIX + "settings"  # the settings of this session's last run (not a widget)
+SAVED = PREFIX + "settings"  # the sidebar's last settings: the widgets again after a visit to another page
 SHOWN = PREFIX + "shown"  # (settings, metrics) on screen now ...
 PREVIOUS = PREFIX + "previous"  # ... and before the settings last changed, for the metrics' deltas
 FEATURE_ROWS = (("x1", "x2"), ("x1_sq", "x2_sq"), ("sin_x1", "sin_x2"), ("x1_x2",))  # the sidebar's pairs
@@ -82,8 +80,8 @@ def start_from_link() -> list[QueryProblem]:
         return []
     full = st.query_params.to_dict()
     query = without_lesson(full)  # challenge=, lock=, hide=, note= are the lesson's, not settings
-    if not query and LAST_SETTINGS in st.session_state:
-        apply_settings(st.session_state[LAST_SETTINGS])
+    if not query and SAVED in st.session_state:
+        apply_settings(st.session_state[SAVED])
         return []
     settings, problems = settings_from_query(query, report_missing=len(query) == len(full))
     apply_settings(settings)
@@ -188,9 +186,9 @@ def sidebar(data_locked: bool = False) -> MoonsSettings:
                 st.button("New sample", key=PREFIX + "new_sample", on_click=_new_sample, icon=":material/casino:",
                           disabled=data_locked or lesson.locked("data_seed"),
                           help="The same kind of data, drawn with the next seed.")
-    # Slider floats come back as e.g. 0.15000000000000002: read each value back through its URL form.
-    settings = MoonsSettings(**{name: parse_value(name, to_token(value)) for name, value in values.items()})
-    st.session_state[LAST_SETTINGS] = settings
+    # Slider floats come back as e.g. 0.15000000000000002: rounded, they equal the presets' and links'.
+    settings = MoonsSettings(**{name: round(v, 10) if isinstance(v, float) else v for name, v in values.items()})
+    st.session_state[SAVED] = settings
     return settings
 
 
