@@ -19,7 +19,6 @@ from lab.moons.settings import KNOBS, MoonsSettings
 from lab.moons.run import Grid, Kind, MoonsRun
 
 MAX_RUNS = 6
-START_FIELDS = ("init", "init_seed", "activation")  # with the layer sizes: what the first weights depend on
 
 
 @dataclass(frozen=True, eq=False)

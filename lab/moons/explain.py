@@ -7,6 +7,7 @@ they are tested without Streamlit (tests/app/test_explain.py checks numbers agai
     boundary_text(run)           # the decision boundary
     diagram_text(run, model)     # the network diagram: each unit's equation
     node_detail(run, model, (1, 0), point)   # one node opened: equation, values at a point, gradients
+    boundary_alt(run)            # a chart's text alternative, for screen readers
 """
 from __future__ import annotations
 
@@ -240,3 +241,36 @@ def node_detail(run: MoonsRun, model: MLP, node: tuple[int, int], point: tuple[f
                       np.asarray(values_in, dtype=float), float(trace_point.layers[layer - 1].z[0, unit]),
                       float(trace_point.layers[layer - 1].a[0, unit]), here.dW[:, unit].copy(),
                       float(here.db[unit]), float(trace.loss), len(run.data.X_train))
+
+
+# ---- text alternatives: what a screen reader says instead of a chart ---------------------------
+def _score(run: MoonsRun) -> str:
+    name = "R²" if run.kind == "regression" else "accuracy"
+    fmt = (lambda v: f"{v:.2f}") if run.kind == "regression" else (lambda v: f"{v:.0%}")
+    test = "" if run.test_accuracy is None else f", test {name} {fmt(run.test_accuracy)}"
+    return f"train {name} {fmt(run.train_accuracy)}{test}"
+
+
+def boundary_alt(run: MoonsRun) -> str:
+    """One sentence: what the boundary chart shows for this run, with its scores."""
+    data = run.data
+    n = len(data.y_train) + len(data.y_test)
+    if run.kind == "regression":
+        what = "the predicted value over the plane, blue low to orange high"
+    elif run.kind == "multiclass":
+        what = "the most likely class over the plane, one colour per class, with lines between the classes"
+    else:
+        what = "the probability of class 1 over the plane, blue for class 0 and orange for class 1, " \
+               "with a line at 0.5: the decision boundary"
+    return (f"{run.settings.dataset.capitalize()} data, {n} points; the network {run.architecture} shows {what}; "
+            f"{_score(run)}.")
+
+
+def loss_alt(run: MoonsRun) -> str:
+    """One sentence: the training loss curve from its first to its last pass."""
+    losses = run.history.train_loss
+    if not len(losses):
+        return "Training loss: no passes yet."
+    stop = f", levelled off at pass {run.flat_at:,}" if run.flat_at else ""
+    return (f"Training loss on log-log axes over {len(losses):,} passes, from {losses[0]:.4g} "
+            f"to {losses[-1]:.4g}{stop}.")

@@ -113,7 +113,6 @@ class MoonsRun:
     small_grid: Grid
     snapshots: tuple[Snapshot, ...]
     hidden: tuple[np.ndarray, ...]  # per hidden layer: (units, ny, nx) activations over the small grid
-    seconds: float  # how long the training loop took (a cached result keeps its first time)
 
     def model(self, theta: np.ndarray | None = None) -> MLP:
         """A fresh MLP with the run's weights (or ``theta``)."""
@@ -269,8 +268,8 @@ def run_moons(settings: MoonsSettings, points: Points | None = None) -> MoonsRun
         return MoonsRun(settings=settings, data=data, own_points=points is not None, config=config,
                         history=fitted.history, passes_run=len(fitted.history.epoch), flat_at=fitted.flat_at,
                         oscillation=oscillation(fitted.history, settings.batch_size is None), grid=grid,
-                        small_grid=small, snapshots=tuple(snapshots), seconds=fitted.history.elapsed[-1]
-                        if fitted.history.elapsed else 0.0, **measure(model, data, settings.features, grid, small))
+                        small_grid=small, snapshots=tuple(snapshots),
+                        **measure(model, data, settings.features, grid, small))
 
 
 def with_weights(run: MoonsRun, theta: np.ndarray) -> MoonsRun:
