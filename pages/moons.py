@@ -84,7 +84,7 @@ with right:
     diagram_box = st.container()
     network = controls.network_controls(run, (run.settings, controls.points_version()))
 shown = run if network.trained else with_weights(run, network.theta)
-shown_model = shown.model()  # the network on screen, for the explanations' numbers
+shown_model = network.model  # the network on screen, for the explanations' numbers
 
 with summary:
     ui.show_metrics(shown, network.identity)
@@ -108,7 +108,7 @@ with left:
 
 with diagram_box:
     output_range = figures.value_range(run.data) if run.kind == "regression" else (0.0, 1.0)
-    layers = diagram_layers(run.model(network.theta), run.features, run.small_grid, output_range)
+    layers = diagram_layers(shown_model, run.features, run.small_grid, output_range)
     show_chart(diagram_figure(layers, selected=network.param, title=network.title),
                f"Diagram of the {network.title} network: one small map per node of what it computes over the "
                "plane, and one line per weight, orange positive, blue negative, wider when larger.",

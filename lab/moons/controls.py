@@ -196,7 +196,8 @@ def points_note(points: Points) -> str:
 class ShownNetwork:
     """Which weights the boundary, the metrics and the diagram show."""
 
-    theta: np.ndarray  # flat, a copy
+    model: MLP  # the network on screen (a fresh one: explanations may use it freely)
+    theta: np.ndarray  # its weights, flat, a copy
     trained: bool  # the run's own trained weights (nothing to re-measure)
     title: str  # for the diagram
     note: str | None  # what they are, in a sentence (None: the trained network)
@@ -237,14 +238,17 @@ def network_controls(run: MoonsRun, source: Any) -> ShownNetwork:
         st.session_state[HAND] = hand
         model = hand.model
         st.session_state[EDIT_SYNC] = (param, value)
+    model = model.copy() if hand is not None else model  # the student's network stays theirs
     if hand is not None:
         names = node_names(run.features, list(model.layer_sizes), run.kind)
-        return ShownNetwork(model.theta.copy(), False, "Your network", hand.describe(lambda p: param_label(names, p)),
-                            param, (source, "hand", model.theta.tobytes()))
-    if start is None:
-        return ShownNetwork(model.theta.copy(), True, f"Trained: {run.architecture}", None, param, (source, view))
-    return ShownNetwork(model.theta.copy(), False, f"After pass {view:,}", f"The network after pass {view:,} of training.",
-                        param, (source, view))
+        shown = ("Your network", hand.describe(lambda p: param_label(names, p)),
+                 (source, "hand", model.theta.tobytes()))
+    elif start is None:
+        shown = (f"Trained: {run.architecture}", None, (source, view))
+    else:
+        shown = (f"After pass {view:,}", f"The network after pass {view:,} of training.", (source, view))
+    title, note, identity = shown
+    return ShownNetwork(model, model.theta.copy(), hand is None and start is None, title, note, param, identity)
 
 
 def _step(run: MoonsRun, source: Any, start: int | None) -> None:
@@ -304,15 +308,6 @@ def _edited_value(param: Param, current: float) -> float | None:
     return value
 
 
-def pick_weight() -> None:
-    """The diagram's on_select: a click on a weight's mark chooses that weight in the editor."""
-    try:
-        layer, i, j = (int(v) for v in st.session_state[DIAGRAM]["selection"]["points"][0]["customdata"])
-    except (KeyError, IndexError, TypeError, ValueError):
-        return
-    st.session_state[EDIT_ARRAY], st.session_state[EDIT_FROM], st.session_state[EDIT_TO] = ("W", layer), i, j
-
-
 # ---- the diagram's nodes, and 'Compare runs' ------------------------------------------------------
 NODE = PREFIX + "node"  # (layer, unit) of the node opened in the diagram, layers from 1
 NODE_X, NODE_Y = PREFIX + "node_x1", PREFIX + "node_x2"  # the point of the plane it is evaluated at
@@ -321,18 +316,18 @@ COMPARE = PREFIX + "compare"  # the 'Compare runs' expander
 
 
 def pick_weight_or_node() -> None:
-    """The diagram's on_select: a weight's mark chooses that weight; a node opens it (and chooses its bias
-    in the editor, so every bias, the output layer's too, can be set by clicking its node)."""
+    """The diagram's on_select: a weight's mark chooses that weight in the editor; a node opens it (and
+    chooses its bias, so every bias, the output layer's too, can be set by clicking its node)."""
     try:
-        point = st.session_state[DIAGRAM]["selection"]["points"][0]
-        kind, layer, unit = point["customdata"]
+        kind, *where = st.session_state[DIAGRAM]["selection"]["points"][0]["customdata"]
+        layer, i, j = (int(v) for v in ([where[0], 0, where[1]] if kind == "node" else [kind, *where]))
     except (KeyError, IndexError, TypeError, ValueError):
         return
-    if kind != "node":
-        pick_weight()
-        return
-    st.session_state[NODE] = (int(layer), int(unit))
-    st.session_state[EDIT_ARRAY], st.session_state[EDIT_TO] = ("b", int(layer)), int(unit)
+    if kind == "node":
+        st.session_state[NODE] = (layer, j)
+        st.session_state[EDIT_ARRAY], st.session_state[EDIT_TO] = ("b", layer), j
+    else:
+        st.session_state[EDIT_ARRAY], st.session_state[EDIT_FROM], st.session_state[EDIT_TO] = ("W", layer), i, j
 
 
 def node_panel(run: MoonsRun, model: MLP) -> None:

@@ -1,14 +1,10 @@
-"""The Moons page's computations: data, training with snapshots, and the comparisons.
+"""The Moons page's computations: data, training with snapshots, the measures, and the comparisons.
 
-``run_moons(settings, points=None)`` is a pure function of the settings (and of a student's
-own points, if given): same arguments, same numbers, so the page memoises it with
-``st.cache_data`` and a class opening one link trains once. It returns plain arrays (weights,
-the network's output on a grid), never a live model, so a cached result cannot be changed by a
-later run; ``MoonsRun.model()`` builds a fresh MLP from them, and ``with_weights(run, theta)``
-re-measures the same run for other weights (a weight set by hand, a step taken by hand).
-
-What the grid holds depends on the problem (``MoonsRun.kind``): "binary": P(class 1) (ny, nx);
-"multiclass": the class probabilities (ny, nx, k); "regression": the predicted value (ny, nx).
+``run_moons(settings, points=None)`` is pure (same arguments, same numbers), so the page caches it
+and a class opening one link trains once. It returns plain arrays, never a live model: a cached run
+cannot change. ``MoonsRun.model()`` builds an MLP from them; ``with_weights(run, theta)`` measures
+the same run for other weights (set or stepped by hand). What the grids hold (``MoonsRun.kind``):
+"binary": P(class 1) (ny, nx); "multiclass": class probabilities (ny, nx, k); "regression": values (ny, nx).
 """
 from __future__ import annotations
 
