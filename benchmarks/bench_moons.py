@@ -1,4 +1,4 @@
-"""How long the Moons playground takes from a slider move to a new chart, on the server.
+"""How long the Moons page takes from a slider move to a new chart, on the server.
 
     python benchmarks/bench_moons.py [--repeats 5]
 

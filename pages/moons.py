@@ -1,4 +1,4 @@
-"""Moons playground (tutorial A): every knob retrains the network and redraws; the URL shares it."""
+"""The Moons page (tutorial A): every knob retrains the network and redraws; the URL shares it."""
 
 import streamlit as st
 

@@ -22,7 +22,7 @@ TARGET_CODE = {
 
 
 def moons_script(settings: MoonsSettings) -> str:
-    """A script that trains the Moons playground's network for ``settings`` (generated data only)."""
+    """A script that trains the Moons page's network for ``settings`` (generated data only)."""
     s = settings.for_training()
     regression = s.problem == "regression"
     test_ratio = round(1.0 - s.train_ratio, 10)
