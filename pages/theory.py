@@ -151,8 +151,8 @@ st.markdown(
     "each layer's $\\delta$ is the next one's sent back through $W^\\top$ and multiplied by the "
     "activation's slope. $\\delta_l = \\partial L / \\partial z_l$ is numbered like $W_l$, as in "
     "`nn/model.py` (tutorial A numbers the layers 1 to 3, so it calls them $\\delta_3$ and $\\delta_2$), "
-    "and $dW_l$, $db_l$ are the gradients `MLP.trace` returns. **Step** takes one gradient step, $\\theta \\leftarrow \\theta - \\eta\\,\\nabla L$, "
-    "with `model.fit(X, y, epochs=1, lr=η)`."
+    "and $dW_l$, $db_l$ are the gradients `MLP.trace` returns. **Step** takes one gradient step, "
+    "$\\theta \\leftarrow \\theta - \\eta\\,\\nabla L$, with `model.fit(X, y, epochs=1, lr=η)`."
 )
 
 

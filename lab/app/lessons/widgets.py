@@ -125,7 +125,7 @@ def teacher_panel(page: str, settings: Mapping[str, str], knobs: Mapping[str, st
                                   [n for n in names if n not in lock], format_func=knobs.get,
                                   key=f"teacher_{page}_hide")
         else:
-            st.markdown("This page's settings are not part of its link (yet), so its link can set a challenge and "
+            st.markdown("This page's settings are not part of its link, so its link can set a challenge and "
                         "a note for the students, not lock or hide knobs: the Moons, MNIST and Theory pages can.")
         options = [None, *(c.id for c in for_page(page))]
         challenge = st.selectbox("Challenge", options, key=f"teacher_{page}_challenge",
