@@ -15,7 +15,7 @@ from lab.draw.model import load_default_model, read_drawing
 from lab.mnist.data import SOURCE_TITLES
 from lab.mnist.results import Outcome, evaluate
 from lab.mnist.training import TrainingConfig, run_training, start_run
-from lab.moons.settings import DEFAULTS, KNOBS, settings_from_query
+from lab.moons.settings import KNOBS, settings_from_query
 from lab.moons.run import run_playground
 from lab.theory.network import BUGS, check, new_net
 from nn.datasets import load_mnist
