@@ -23,7 +23,7 @@ MASK_DRAW = "theory_mask_draw"  # st.session_state: which dropout mask is shown
 
 
 def show_matrices(panels: list[Panel], key: str) -> None:
-    """Matrices as heatmaps with their values, at their natural width (a narrow screen scrolls them in a box)."""
+    """Matrices as heatmaps with their values, at their natural width (a box scrolls them on a phone)."""
     fig = matrix_figure(panels)
     shapes = ", ".join(f"{label} ({v.shape[0]}×{v.shape[1]})" for _, label, v in panels)
     with scroll_box(key, fig.layout.width):
@@ -73,6 +73,6 @@ def bug_answer(check: GradientCheck) -> BugAnswer:
     names = {"layer 1": "Layer 1 (W1, b1)", "layer 2": "Layer 2 (W2, b2)", "both layers": "Both layers"}
     answer = st.radio("Which layer's gradient does the bug “forget tanh' in delta1” break?", list(LAYERS),
                       index=None, horizontal=True, key="theory_bug_answer", format_func=names.get,
-                      help="Check that bug above and read which parameters fail. The answer is judged against "
-                           "the check's numbers.")
+                      help="Check that bug above and read which parameters fail. The answer is judged "
+                           "against the check's numbers.")
     return BugAnswer(answer, check)

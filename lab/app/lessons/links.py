@@ -48,9 +48,9 @@ def _names(param: str, raw: str | None, knobs: Iterable[str]) -> tuple[frozenset
         return frozenset(), [f"The link's {param}= is {len(raw):,} characters long (at most {MAX_LIST}): ignored."]
     listed_names = [name for name in (part.strip() for part in raw.split(",")) if name]
     wrong = [name for name in listed_names if name not in known]
-    problems = [f"The link's {param}= names {listed(wrong)}, not {'a setting' if len(wrong) == 1 else 'settings'} "
-                "of this page: ignored."] if wrong else []
-    return frozenset(listed_names) & known, problems
+    what = "a setting" if len(wrong) == 1 else "settings"
+    return frozenset(listed_names) & known, [
+        f"The link's {param}= names {listed(wrong)}, not {what} of this page: ignored."] if wrong else []
 
 
 def read_link(query: Mapping[str, str | list[str]], knobs: Iterable[str] = ()) -> LessonLink:
