@@ -15,18 +15,14 @@ def _titled_source(obj: Any) -> tuple[str, str]:
     return name, inspect.getsource(obj)
 
 
-def code_key(*objects: Any) -> str:
-    """The widget key of the expander that shows ``objects``: their names, so unique on a page."""
-    return "code:" + ",".join(_titled_source(obj)[0] for obj in objects)
-
-
 def show_code(*objects: Any, label: str = "Show the code") -> None:
     """An expander with the source of ``objects`` (e.g. ``MLP.backward``), as it is in nn/.
 
     The source is sent only while the expander is open (opening it reruns the page), so a page
     that shows its code does not send it, or load the browser's code highlighter, until asked.
     """
-    box = st.expander(label, key=code_key(*objects), on_change="rerun")
+    key = "code:" + ",".join(_titled_source(obj)[0] for obj in objects)  # their names: unique on a page
+    box = st.expander(label, key=key, on_change="rerun")
     if box.open:
         with box:
             for obj in objects:

@@ -16,9 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lab.app.text import plain, quoted
-
-from lab.app.lessons.links import LESSON_PARAMS, MAX_NAMES_SHOWN
+from lab.app.lessons.links import LESSON_PARAMS
+from lab.app.text import listed, plain, quoted
 
 MAX_OPTIONS_SHOWN = 8
 
@@ -100,9 +99,7 @@ def read_settings(knobs: Mapping[str, LinkKnob],
             problems.append(f"The link's {quoted(f'{name}={raw}')} {plain(error, 200)}: "
                             f"using the default, {quoted(token(knobs[name].default))}.")
     if unknown:
-        shown = ", ".join(quoted(name, 40) for name in unknown[:MAX_NAMES_SHOWN])
-        more = f" and {len(unknown) - MAX_NAMES_SHOWN} more" if len(unknown) > MAX_NAMES_SHOWN else ""
-        problems.append(f"Not settings of this page, ignored: {shown}{more}.")
+        problems.append(f"Not settings of this page, ignored: {listed(unknown)}.")
     return values, problems
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 MINUS = "−"
 
 
+def _signed(text: str) -> str:
+    return MINUS + text[1:] if text.startswith("-") else text  # the sign only, not an exponent's
+
+
 def number(value: float, digits: int = 2) -> str:
     """A value as printed in an equation: 2 decimals, a true minus sign."""
-    text = f"{value:.{digits}f}"
-    return MINUS + text[1:] if text.startswith("-") else text
+    return _signed(f"{value:.{digits}f}")
 
 
 def significant(value: float) -> str:
     """Three significant digits, a true minus sign (gradients are often tiny)."""
-    text = f"{value:.3g}"
-    return MINUS + text[1:] if text.startswith("-") else text
+    return _signed(f"{value:.3g}")

@@ -36,3 +36,9 @@ def plain(value: object, limit: int = MAX_SHOWN) -> str:
 def quoted(value: object, limit: int = MAX_SHOWN) -> str:
     """``plain(value)`` between typographic quotes, for a value inside a sentence."""
     return f"“{plain(value, limit)}”"
+
+
+def listed(names: list[str], most: int = 5) -> str:
+    """The first ``most`` names, each ``quoted`` (40 characters at most), and how many more."""
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(quoted(name, 40) for name in names[:most]) + more

@@ -1,36 +1,28 @@
 """The Theory page's smaller demos, each a pure function of its arguments computed by nn/.
 
-Functions that train or sweep are cached with ``st.cache_data`` (bounded); they return plain
-arrays and numbers, never a model that a user could change.
+They return plain arrays and numbers, never a model that a user could change, so that
+``lab.theory.widgets`` can cache those that train or sweep.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-import streamlit as st
 
 from nn import ACTIVATIONS, FULL_BATCH_OPTIMIZERS, MLP, OPTIMIZERS, SCHEDULES
 from nn.lbfgs import minimize
 from nn.losses import softmax_cross_entropy
 from nn.optimizers import make_optimizer
 
-from lab.theory.state import moons_points
+from lab.theory.network import moons_points
 
 # ---- one neuron and the linear classifier -------------------------------------------------------
 
-
-def neuron(w: tuple[float, float], b: float) -> MLP:
-    """One neuron z = w.x + b: a network with 2 inputs, 1 output and no activation."""
-    model = MLP([2, 1], loss="mse", dtype="float64")
-    model.W[0][:, 0] = w
-    model.b[0][:] = b
-    return model
-
-
 def neuron_outputs(w: tuple[float, float], b: float, X: np.ndarray) -> np.ndarray:
-    """z (n,) of the neuron for points X (n, 2), computed by MLP.forward."""
-    return neuron(w, b).predict(X)[:, 0]
+    """z (n,) of one neuron z = w.x + b (an MLP with 2 inputs, 1 output, no activation) for X (n, 2)."""
+    model = MLP([2, 1], loss="mse", dtype="float64")
+    model.W[0][:, 0], model.b[0][:] = w, b
+    return model.predict(X)[:, 0]
 
 
 def neuron_grid(w: tuple[float, float], b: float, X: np.ndarray, n: int = 60
@@ -40,7 +32,6 @@ def neuron_grid(w: tuple[float, float], b: float, X: np.ndarray, n: int = 60
     return gx, gy, neuron_outputs(w, b, points).reshape(n, n)
 
 
-@st.cache_data(max_entries=4)
 def moons(n: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Tutorial A's moons: X (n, 2), y (n,)."""
     return moons_points(n, seed)
@@ -56,7 +47,6 @@ class LinearClassifier:
     grid_class: np.ndarray  # (g, g) predicted class on the grid, rows along grid_y
 
 
-@st.cache_data(max_entries=2)
 def linear_classifier(epochs: int = 2000, grid: int = 60) -> LinearClassifier:
     """Softmax regression, MLP([2, 2]) with no hidden layer, trained on the moons (tutorial A's baseline)."""
     X, y = moons()
@@ -77,7 +67,6 @@ def grid_points(X: np.ndarray, n: int, margin: float = 0.5) -> tuple[np.ndarray,
 
 # ---- softmax and cross-entropy ------------------------------------------------------------------
 
-
 def softmax_loss(logits: np.ndarray, target: int, temperature: float = 1.0) -> tuple[np.ndarray, float]:
     """softmax(z / T) (k,) and the cross-entropy -log p_target, by nn's softmax_cross_entropy."""
     z = np.asarray(logits, np.float64).reshape(1, -1) / temperature  # a copy: the loss overwrites z
@@ -85,11 +74,6 @@ def softmax_loss(logits: np.ndarray, target: int, temperature: float = 1.0) -> t
     t[0, target] = 1.0
     p, loss = softmax_cross_entropy(z, t)
     return p[0], loss
-
-
-def loss_of_probabilities(p: np.ndarray, target: int) -> float:
-    """Cross-entropy of given probabilities: softmax(log p) = p, so nn's loss gives -log p_target."""
-    return softmax_loss(np.log(p), target)[1]
 
 
 SWAP_TARGET = 0  # the true class of tutorial B's swap example ("class 0")
@@ -101,19 +85,15 @@ SWAP_EXAMPLES = (
 
 
 def swap_example() -> list[dict]:
-    """Tutorial B's example: swapping probabilities, and what it does to the cross-entropy."""
-    rows = []
-    for what, p in SWAP_EXAMPLES:
-        p = np.array(p)
-        rows.append({"probabilities": what, **{f"p(class {k})": p[k] for k in range(len(p))},
-                     f"loss −log p(class {SWAP_TARGET})": round(loss_of_probabilities(p, SWAP_TARGET), 4)})
-    return rows
+    """Tutorial B's example: swapping probabilities, and what it does to the cross-entropy (by nn's
+    loss: softmax(log p) = p, so it gives -log p_target)."""
+    return [{"probabilities": what, **{f"p(class {k})": pk for k, pk in enumerate(p)},
+             f"loss −log p(class {SWAP_TARGET})": round(softmax_loss(np.log(p), SWAP_TARGET)[1], 4)}
+            for what, p in SWAP_EXAMPLES]
 
 
 # ---- activations --------------------------------------------------------------------------------
 
-
-@st.cache_data(max_entries=2)
 def activation_curves(lo: float = -4.0, hi: float = 4.0, n: int = 161) -> dict[str, dict[str, np.ndarray]]:
     """For each entry of nn.ACTIVATIONS: z, f(z), f'(z) from the table (written in a = f(z)),
     and the slope measured by central differences on a coarser grid."""
@@ -147,7 +127,6 @@ class RegularisedRun:
                 f"weights with |w| < {NEAR_ZERO:g}": self.near_zero, "largest |w|": self.largest}
 
 
-@st.cache_data(max_entries=8)
 def regularised_runs(strength: float, epochs: int = 1000, lr: float = 0.3) -> list[RegularisedRun]:
     """Three 2-20-20-2 tanh nets trained alike on the moons (mean loss, full batch): none, L2, L1."""
     X, y = moons()
@@ -162,7 +141,6 @@ def regularised_runs(strength: float, epochs: int = 1000, lr: float = 0.3) -> li
 
 
 # ---- dropout --------------------------------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class DropoutDemo:
@@ -205,7 +183,6 @@ def quadratic_gradient(theta: np.ndarray) -> np.ndarray:
     return CURVATURE * theta
 
 
-@st.cache_data(max_entries=32)
 def optimizer_paths(lr: float, momentum: float, adam_lr: float, steps: int) -> dict[str, np.ndarray]:
     """theta after each step (steps + 1, 2) for each optimiser of nn.OPTIMIZERS, from START, and
     L-BFGS's path (iterations + 1, 2), which ends early once it has converged."""
@@ -258,7 +235,6 @@ def quadratic_surface(n: int = 81) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 # ---- schedules ----------------------------------------------------------------------------------
-
 
 def schedule_curves(lr0: float, epochs: int, decay: float) -> dict[str, np.ndarray]:
     """The learning rate at each epoch (epochs,) for every entry of nn.SCHEDULES."""

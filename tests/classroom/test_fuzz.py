@@ -22,7 +22,7 @@ from lab.mnist import settings as mnist_session
 from lab.mnist.data import SOURCE_LABELS
 from lab.mnist.results import model_bytes
 from lab.mnist.settings import BATCH_LABELS
-from lab.theory.state import BUGS
+from lab.theory.network import BUGS
 from nn import ACTIVATIONS, INITIALIZERS, MLP, OPTIMIZERS, SCHEDULES
 from nn.datasets import DatasetUnavailable, load_mnist
 from tests.support.markdown_text import injected, shown

@@ -10,8 +10,8 @@ import pytest
 from lab.app.knobs import LinkKnob, link_settings, read_settings
 from lab.mnist.settings import KNOBS as MNIST_KNOBS
 from lab.mnist.settings import config_from_widgets
-from lab.theory.state import BUGS, new_net
-from lab.theory.state import KNOBS as THEORY_KNOBS
+from lab.theory.network import BUGS, new_net
+from lab.theory.settings import KNOBS as THEORY_KNOBS
 from tests.support.app_pages import opened as page
 from tests.support.markdown_text import injected, shown
 

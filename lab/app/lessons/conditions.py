@@ -1,8 +1,9 @@
 """Challenge conditions: pure functions of what ``nn`` computed in one run, no Streamlit.
 
-Each takes the result a page already holds (a Moons ``MoonsRun``, an MNIST ``Outcome``, a
-Draw ``Reading``, or the Theory page's ``BugAnswer``) and returns a ``Check``: met or not, and
-how far the run is from the goal in words ("test accuracy 91.5%, goal 95%").
+Each takes the result a page already holds and returns a ``Check``: met or not, and how far the run
+is from the goal in words ("test accuracy 91.5%, goal 95%"). The lesson layer knows no page: what it
+reads of a page's result is stated below as a Protocol (``MoonsRun``, ``MnistOutcome``,
+``DrawReading``), or handed over as measured values (the Theory page's ``BugAnswer``).
 
     check = circles_no_hidden(run)
     check.met        # True once dataset circles, no hidden layer and test accuracy >= 95%
@@ -11,20 +12,43 @@ how far the run is from the goal in words ("test accuracy 91.5%, goal 95%").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
+from nn import MLP, GradientCheck, History
 from nn.model import parameter_count
 
-if TYPE_CHECKING:  # types only: importing the page modules here would pull in what they pull in
-    from lab.draw.model import Reading
-    from lab.mnist.results import Outcome
-    from lab.moons.run import MoonsRun
-    from nn import GradientCheck
-
 SMALL_WEIGHT = 1e-3  # |w| below this counts as zero for the L1 challenge
-from lab.theory.state import PASS_THRESHOLD  # the Theory page's gradient check passes below it
+PASS_THRESHOLD = 1e-6  # a relative error below this is a passed gradient check (the Theory page's too)
+
+
+class MoonsRun(Protocol):
+    """What the conditions read of a Moons page run (``lab.moons``)."""
+
+    settings: Any  # as trained: dataset, hidden_layers, neurons, noise, lr, ... by name
+    history: History
+    passes_run: int
+    oscillation: Any  # None while the loss falls smoothly, else ``.turns``: the share of passes it turned
+    train_accuracy: float
+    test_accuracy: float | None  # None without test points
+    test_loss: float | None
+
+    def model(self) -> MLP: ...
+
+
+class MnistOutcome(Protocol):
+    """What the conditions read of the MNIST page's result (``lab.mnist``): ``evaluation.accuracy``."""
+
+    model: MLP
+    evaluation: Any
+    status: str  # History.status, or "uploaded"
+
+
+class DrawReading(Protocol):
+    """What the conditions read of the Draw page's reading of a drawing: the top class's probability."""
+
+    confidence: float
 
 
 @dataclass(frozen=True)
@@ -65,21 +89,30 @@ def _needs(run: MoonsRun, **wanted: Any) -> list[str]:
     return missing
 
 
-# ---- Moons (MoonsRun) ----------------------------------------------------------------------
+def _test_accuracy(run: MoonsRun, goal: float, **wanted: Any) -> Check:
+    """Test accuracy at least ``goal`` with the settings ``wanted`` (as in ``_needs``)."""
+    return _judge([_percent("test accuracy", run.test_accuracy, goal)], _needs(run, **wanted))
+
+
+# ---- Moons --------------------------------------------------------------------------------------
 def circles_no_hidden(run: MoonsRun) -> Check:
     """Circles, no hidden layer, test accuracy >= 95%."""
-    return _judge([_percent("test accuracy", run.test_accuracy, 0.95)],
-                  _needs(run, dataset="circles", hidden_layers=0))
+    return _test_accuracy(run, 0.95, dataset="circles", hidden_layers=0)
 
 
 def xor_no_hidden(run: MoonsRun) -> Check:
     """Xor, no hidden layer, test accuracy >= 95%."""
-    return _judge([_percent("test accuracy", run.test_accuracy, 0.95)], _needs(run, dataset="xor", hidden_layers=0))
+    return _test_accuracy(run, 0.95, dataset="xor", hidden_layers=0)
 
 
 def spiral_capacity(run: MoonsRun) -> Check:
     """The two-arm spiral, test accuracy >= 90%."""
-    return _judge([_percent("test accuracy", run.test_accuracy, 0.90)], _needs(run, dataset="spiral", classes=2))
+    return _test_accuracy(run, 0.90, dataset="spiral", classes=2)
+
+
+def deep_sigmoid(run: MoonsRun) -> Check:
+    """Moons, at least 4 sigmoid hidden layers, test accuracy >= 95%."""
+    return _test_accuracy(run, 0.95, dataset="moons", activation="sigmoid", hidden_layers=(4, None))
 
 
 def train_test_gap(run: MoonsRun) -> float | None:
@@ -90,10 +123,10 @@ def train_test_gap(run: MoonsRun) -> float | None:
 def moons_overfit(run: MoonsRun) -> Check:
     """Moons, train accuracy at least 10 points above test accuracy."""
     gap = train_test_gap(run)
-    if gap is None:
-        return _judge([("no test points: the train/test gap is unknown", False)], _needs(run, dataset="moons"))
-    return _judge([(f"train {run.train_accuracy:.1%} − test {run.test_accuracy:.1%} = {gap * 100:.1f} points, "
-                    "goal at least 10", gap >= 0.10 - 1e-9)], _needs(run, dataset="moons"))
+    measure = ("no test points: the train/test gap is unknown", False) if gap is None else (
+        f"train {run.train_accuracy:.1%} − test {run.test_accuracy:.1%} = {gap * 100:.1f} points, "
+        "goal at least 10", gap >= 0.10 - 1e-9)
+    return _judge([measure], _needs(run, dataset="moons"))
 
 
 def overfit_tamed(run: MoonsRun) -> Check:
@@ -134,16 +167,13 @@ def lr_bounce(run: MoonsRun) -> Check:
                   _needs(run, dataset="moons", batch_size=None))
 
 
-def deep_sigmoid(run: MoonsRun) -> Check:
-    """Moons, at least 4 sigmoid hidden layers, test accuracy >= 95%."""
-    return _judge([_percent("test accuracy", run.test_accuracy, 0.95)],
-                  _needs(run, dataset="moons", activation="sigmoid", hidden_layers=(4, None)))
+def _passes(run: MoonsRun, most: int) -> tuple[str, bool]:
+    return f"{run.passes_run:,} passes, goal at most {most}", run.passes_run <= most
 
 
 def fast_optimizer(run: MoonsRun) -> Check:
     """Moons, train accuracy >= 97% within 100 passes."""
-    return _judge([_percent("train accuracy", run.train_accuracy, 0.97),
-                   (f"{run.passes_run:,} passes, goal at most 100", run.passes_run <= 100)],
+    return _judge([_percent("train accuracy", run.train_accuracy, 0.97), _passes(run, 100)],
                   _needs(run, dataset="moons"))
 
 
@@ -151,43 +181,41 @@ def batch_steps(run: MoonsRun) -> Check:
     """Moons, plain SGD at lr >= 0.1: test loss <= 0.2 within 200 passes."""
     loss = run.test_loss
     return _judge([(f"test loss {'unknown' if loss is None else f'{loss:.3f}'}, goal at most 0.2",
-                    loss is not None and loss <= 0.2),
-                   (f"{run.passes_run:,} passes, goal at most 200", run.passes_run <= 200)],
+                    loss is not None and loss <= 0.2), _passes(run, 200)],
                   _needs(run, dataset="moons", optimizer="sgd", lr=(0.1, None)))
 
 
-# ---- MNIST (Outcome) ----------------------------------------------------------------------------
-def _mnist_measures(outcome: Outcome, goal: float) -> list[tuple[str, bool]]:
-    return [_percent("test accuracy", outcome.evaluation.accuracy, goal),
-            (f"status {outcome.status!r}", outcome.status not in ("diverged", "uploaded"))]
+# ---- MNIST --------------------------------------------------------------------------------------
+def _mnist(outcome: MnistOutcome, goal: float, size: tuple[str, bool]) -> Check:
+    """Test accuracy at least ``goal``, trained here (not diverged, not uploaded), and a size goal."""
+    return _judge([_percent("test accuracy", outcome.evaluation.accuracy, goal),
+                   (f"status {outcome.status!r}", outcome.status not in ("diverged", "uploaded")), size], [])
 
 
-def mnist_small(outcome: Outcome) -> Check:
+def mnist_small(outcome: MnistOutcome) -> Check:
     """Trained here: test accuracy >= 95% with at most 50,000 weights and biases."""
     count = parameter_count(outcome.model.layer_sizes)
-    return _judge([*_mnist_measures(outcome, 0.95),
-                   (f"{count:,} weights and biases, goal at most 50,000", count <= 50_000)], [])
+    return _mnist(outcome, 0.95, (f"{count:,} weights and biases, goal at most 50,000", count <= 50_000))
 
 
-def mnist_linear(outcome: Outcome) -> Check:
+def mnist_linear(outcome: MnistOutcome) -> Check:
     """Trained here: no hidden layer, test accuracy >= 90%."""
     hidden = len(outcome.model.layer_sizes) - 2
-    return _judge([*_mnist_measures(outcome, 0.90),
-                   (f"{hidden} hidden layer{'s' * (hidden != 1)}, goal none", hidden == 0)], [])
+    return _mnist(outcome, 0.90, (f"{hidden} hidden layer{'s' * (hidden != 1)}, goal none", hidden == 0))
 
 
-# ---- Draw (Reading) -----------------------------------------------------------------------------
-def draw_unsure(reading: Reading) -> Check:
+# ---- Draw ---------------------------------------------------------------------------------------
+def draw_unsure(reading: DrawReading) -> Check:
     """The top class's probability is below 50%."""
     return _judge([_percent("top probability", reading.confidence, 0.5, below=True)], [])
 
 
-def draw_sure(reading: Reading) -> Check:
+def draw_sure(reading: DrawReading) -> Check:
     """The top class's probability is at least 99%."""
     return _judge([_percent("top probability", reading.confidence, 0.99)], [])
 
 
-# ---- Theory (the gradient check of a planted bug) -----------------------------------------------
+# ---- Theory: the gradient check of a planted bug --------------------------------------------------
 LAYERS = {"layer 1": ("W1", "b1"), "layer 2": ("W2", "b2"), "both layers": ("W1", "b1", "W2", "b2")}
 
 
@@ -201,15 +229,15 @@ class BugAnswer:
 
 def broken_layer(check: GradientCheck) -> str | None:
     """The key of LAYERS whose arrays are exactly those failing the check (None: none fail)."""
-    failing = tuple(name for name, error in zip(check.names, check.errors) if error >= PASS_THRESHOLD)
-    return next((layer for layer, names in LAYERS.items() if set(names) == set(failing)), None)
+    failing = {name for name, error in zip(check.names, check.errors) if error >= PASS_THRESHOLD}
+    return next((layer for layer, names in LAYERS.items() if set(names) == failing), None)
 
 
 def theory_find_bug(given: BugAnswer) -> Check:
     """Met when the named layer is the one whose gradient check fails."""
     if given.answer is None:
         return Check(False, "no layer named yet")
-    right = broken_layer(given.check)
-    return Check(given.answer == right, f"you named {given.answer}, "
-                 + ("and exactly its parameters fail the gradient check" if given.answer == right else
-                    "but the check's relative errors say otherwise"))
+    right = given.answer == broken_layer(given.check)
+    why = "and exactly its parameters fail the gradient check" if right else \
+        "but the check's relative errors say otherwise"
+    return Check(right, f"you named {given.answer}, {why}")

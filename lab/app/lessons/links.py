@@ -15,12 +15,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from lab.app.text import plain, quoted
+from lab.app.text import listed, plain
 
 LESSON_PARAMS = ("challenge", "lock", "hide", "note")  # never settings of a page
 MAX_LIST = 500  # characters of a lock= / hide= value; longer ones are refused whole
 MAX_NOTE = 200  # characters of the note shown
-MAX_NAMES_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -44,23 +43,14 @@ def _names(param: str, raw: str | None, knobs: Iterable[str]) -> tuple[frozenset
         return frozenset(), []
     known = set(knobs)
     if not known:
-        return frozenset(), [f"A link cannot lock or hide this page's knobs (yet): its {param}= is ignored."]
+        return frozenset(), [f"A link cannot lock or hide this page's knobs: its {param}= is ignored."]
     if len(raw) > MAX_LIST:
         return frozenset(), [f"The link's {param}= is {len(raw):,} characters long (at most {MAX_LIST}): ignored."]
-    wrong = []
-    names = set()
-    for name in (part.strip() for part in raw.split(",")):
-        if name in known:
-            names.add(name)
-        elif name:
-            wrong.append(name)
-    problems = []
-    if wrong:
-        shown = ", ".join(quoted(name, 40) for name in wrong[:MAX_NAMES_SHOWN])
-        more = f" and {len(wrong) - MAX_NAMES_SHOWN} more" if len(wrong) > MAX_NAMES_SHOWN else ""
-        problems.append(f"The link's {param}= names {shown}{more}, not "
-                        f"{'a setting' if len(wrong) == 1 else 'settings'} of this page: ignored.")
-    return frozenset(names), problems
+    listed_names = [name for name in (part.strip() for part in raw.split(",")) if name]
+    wrong = [name for name in listed_names if name not in known]
+    what = "a setting" if len(wrong) == 1 else "settings"
+    return frozenset(listed_names) & known, [
+        f"The link's {param}= names {listed(wrong)}, not {what} of this page: ignored."] if wrong else []
 
 
 def read_link(query: Mapping[str, str | list[str]], knobs: Iterable[str] = ()) -> LessonLink:

@@ -14,16 +14,13 @@ from typing import Any
 
 import streamlit as st
 
-from lab.theory import state as theory_state
+from lab.app.knobs import LinkKnob, read_settings
+from lab.app.lessons.conditions import Check
+from lab.app.lessons.definitions import BY_ID, PAGES, Challenge, for_page
+from lab.app.lessons.links import MAX_NOTE, LessonLink, read_link, shown_note, teacher_query, without_lesson
 from lab.app.text import quoted
 
-from lab.app.lessons.conditions import LAYERS, BugAnswer, Check
-from lab.app.lessons.definitions import BY_ID, PAGES, Challenge, for_page
-from lab.app.knobs import LinkKnob, read_settings
-from lab.app.lessons.links import MAX_NOTE, LessonLink, read_link, shown_note, teacher_query, without_lesson
-
 MET_KEY = "challenges_met"  # st.session_state: the set of challenge ids met in this session
-TANH_BUG = "Bug: forget tanh' in delta2"  # the theory-find-bug challenge's planted bug (a key of BUGS)
 PAGE_FILES = {page: f"pages/{page}.py" for page in PAGES}
 
 
@@ -39,12 +36,12 @@ def current_link(knobs: Iterable[str] = ()) -> LessonLink:
 
 def locked(name: str) -> bool:
     """The link locks knob ``name``: render its widget disabled."""
-    return name in read_link(st.query_params.to_dict(), (name,)).lock
+    return name in current_link((name,)).lock
 
 
 def hidden(name: str) -> bool:
     """The link hides knob ``name``: do not render its widget (its value still applies)."""
-    return name in read_link(st.query_params.to_dict(), (name,)).hide
+    return name in current_link((name,)).hide
 
 
 @dataclass
@@ -106,19 +103,6 @@ def start(page: str, knobs: Iterable[str] = ()) -> Lesson:
     return Lesson(page, challenge, verdict)
 
 
-def bug_answer() -> BugAnswer:
-    """The Theory page's answer: which layer's gradient the planted bug TANH_BUG breaks, with nn's
-    gradient check of that bug on the page's network as it is now."""
-    check = theory_state.check(theory_state.get_net(st.session_state), TANH_BUG)
-    answer = st.radio("Which layer's gradient does the bug “forget tanh' in delta2” break?",
-                      list(LAYERS), index=None, horizontal=True, key="theory_bug_answer",
-                      format_func=lambda layer: {"layer 1": "Layer 1 (W1, b1)", "layer 2": "Layer 2 (W2, b2)",
-                                                 "both layers": "Both layers"}[layer],
-                      help="Check that bug above and read which parameters fail. The answer is judged against "
-                           "the check's numbers.")
-    return BugAnswer(answer, check)
-
-
 def teacher_panel(page: str, settings: Mapping[str, str], knobs: Mapping[str, str]) -> str | None:
     """The "For teachers: make a link" expander. ``settings``: the page's query now (name: value);
     ``knobs``: name -> label of every knob that can be locked or hidden (none: a challenge and a note
@@ -141,7 +125,7 @@ def teacher_panel(page: str, settings: Mapping[str, str], knobs: Mapping[str, st
                                   [n for n in names if n not in lock], format_func=knobs.get,
                                   key=f"teacher_{page}_hide")
         else:
-            st.markdown("This page's settings are not part of its link (yet), so its link can set a challenge and "
+            st.markdown("This page's settings are not part of its link, so its link can set a challenge and "
                         "a note for the students, not lock or hide knobs: the Moons, MNIST and Theory pages can.")
         options = [None, *(c.id for c in for_page(page))]
         challenge = st.selectbox("Challenge", options, key=f"teacher_{page}_challenge",

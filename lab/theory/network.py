@@ -1,4 +1,5 @@
-"""The Theory page's small network: tutorial A's 2-3-2 tanh net on six moons points.
+"""The Theory page's small network: tutorial A's 2-3-2 tanh net on six moons points, and its
+gradient check against backprop or a planted bug. NumPy and nn only.
 
 The network lives in the user's session (``st.session_state``, passed in here as a plain mapping)
 so that the page's "Step" button moves it one gradient step and every section shows the new numbers.
@@ -6,15 +7,15 @@ Everything shown is read from ``MLP.trace``: the same code that trains computes 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import MutableMapping
+from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
+from lab.app.lessons.conditions import PASS_THRESHOLD
 from nn import MLP, GradientCheck, Trace, gradient_check
 from nn.datasets import make_planar
-
-from lab.app.knobs import LinkKnob
 
 N_POINTS = 6  # small enough to print every matrix
 LAYER_SIZES = [2, 3, 2]
@@ -22,7 +23,6 @@ L2 = 0.01  # tutorial A's regularisation strength
 # Tutorial A's network: tanh hidden layer, randn / sqrt(fan_in) weights, summed loss, float64.
 CONFIG = dict(activation="tanh", init="scaled_normal", l2=L2, reduction="sum", dtype="float64")
 NET_KEY = "theory_net"  # st.session_state key
-PASS_THRESHOLD = 1e-6  # a relative error below this is a passed gradient check
 
 
 @dataclass
@@ -85,8 +85,9 @@ def tutorial_backprop(model: MLP, X: np.ndarray, y: np.ndarray, *,
                       forget_one_over_n: bool = False) -> list[np.ndarray]:
     """Tutorial A's backprop written out for a one-hidden-layer tanh net: [dW1, db1, dW2, db2].
 
-    Each switch plants a classic bug: dropping the (1 - a1**2) factor of delta2, or, for a mean
-    loss, dropping the 1/N. With both off it agrees with ``MLP.gradients``.
+    Each switch plants a classic bug: dropping the (1 - a1**2) factor of delta1, or, for a mean
+    loss, dropping the 1/N. With both off it agrees with ``MLP.gradients``. The deltas are numbered
+    as in nn/model.py: delta2 = dL/dz2 at the output, delta1 = dL/dz1 at the hidden layer.
     """
     if len(model.W) != 2 or model.config["activation"] != "tanh" or model.l1 or \
             any(keep < 1 for keep in model.keep):
@@ -95,34 +96,26 @@ def tutorial_backprop(model: MLP, X: np.ndarray, y: np.ndarray, *,
     T = model.targets(y, len(X))  # (n, k) one-hot
     a1, yhat = model.forward(X, T).outputs
     W1, W2 = model.W
-    delta3 = yhat - T  # (n, k)
+    delta2 = yhat - T  # (n, k)
     if model.reduction == "mean" and not forget_one_over_n:
-        delta3 = delta3 / len(X)
-    dW2 = a1.T @ delta3 + model.l2 * W2  # (hidden, k)
-    db2 = delta3.sum(axis=0)  # (k,)
-    delta2 = delta3 @ W2.T  # (n, hidden)
+        delta2 = delta2 / len(X)
+    dW2 = a1.T @ delta2 + model.l2 * W2  # (hidden, k)
+    db2 = delta2.sum(axis=0)  # (k,)
+    delta1 = delta2 @ W2.T  # (n, hidden)
     if not forget_tanh_derivative:
-        delta2 = delta2 * (1 - a1 ** 2)
-    dW1 = X.T @ delta2 + model.l2 * W1  # (d, hidden)
-    db1 = delta2.sum(axis=0)  # (hidden,)
+        delta1 = delta1 * (1 - a1 ** 2)
+    dW1 = X.T @ delta1 + model.l2 * W1  # (d, hidden)
+    db1 = delta1.sum(axis=0)  # (hidden,)
     return [dW1, db1, dW2, db2]
-
-
-def forget_tanh_derivative(model: MLP, X: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    """Bug: delta2 = delta3 W2^T, without the factor (1 - a1**2)."""
-    return tutorial_backprop(model, X, y, forget_tanh_derivative=True)
-
-
-def forget_one_over_n(model: MLP, X: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    """Bug: for the mean loss, delta3 = yhat - y without dividing by N."""
-    return tutorial_backprop(model, X, y, forget_one_over_n=True)
 
 
 # label shown on the page -> (gradient function or None for nn's backprop, loss reduction checked)
 BUGS = {
     "No bug: nn's backprop": (None, "sum"),
-    "Bug: forget tanh' in delta2": (forget_tanh_derivative, "sum"),
-    "Bug: forget the 1/N of a mean loss": (forget_one_over_n, "mean"),
+    # delta1 = delta2 W2^T, without the factor (1 - a1**2)
+    "Bug: forget tanh' in delta1": (partial(tutorial_backprop, forget_tanh_derivative=True), "sum"),
+    # for the mean loss, delta2 = yhat - y without dividing by N
+    "Bug: forget the 1/N of a mean loss": (partial(tutorial_backprop, forget_one_over_n=True), "mean"),
 }
 
 
@@ -151,27 +144,7 @@ def check_rows(result: GradientCheck) -> list[dict]:
 
 def entry_rows(result: GradientCheck) -> list[dict]:
     """One row per single weight or bias: backprop's value, the central difference, and the gap."""
-    rows = []
-    for name, a, n in zip(result.names, result.analytic, result.numerical):
-        for index in np.ndindex(a.shape):
-            rows.append({"parameter": f"{name}[{','.join(map(str, index))}]", "backprop": float(a[index]),
-                         "central difference": float(n[index]),
-                         "difference": float(a[index] - n[index])})
-    return rows
-
-
-# The page's knobs that a teacher's link sets, locks (lock=lr,bug) or hides (hide=eps): link name ->
-# widget. The demonstration sliders of sections 1 to 3 (a neuron's weights, logits) are left out.
-KNOBS = {
-    "lr": LinkKnob("theory_lr", "Learning rate η", 0.1, options=(0.01, 0.03, 0.1, 0.3, 1.0)),
-    "bug": LinkKnob("theory_bug", "Gradient to check", next(iter(BUGS)), options=tuple(BUGS)),
-    "eps": LinkKnob("theory_eps", "ε", 1e-5, options=(1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9)),
-    "strength": LinkKnob("theory_reg_strength", "Strength λ", 0.003, options=(0.001, 0.003, 0.01)),
-    "keep": LinkKnob("theory_keep", "Keep probability p", 0.5, low=0.1, high=0.9),
-    "opt_lr": LinkKnob("theory_opt_lr", "Learning rate η (SGD, momentum)", 0.05, low=0.005, high=0.25),
-    "momentum": LinkKnob("theory_opt_momentum", "Momentum μ", 0.8, low=0.0, high=0.99),
-    "adam_lr": LinkKnob("theory_opt_adam_lr", "Adam's η", 0.2, low=0.01, high=1.0),
-    "steps": LinkKnob("theory_opt_steps", "Steps", 50, low=5, high=200),
-    "decay": LinkKnob("theory_decay", "Decay d", 0.01, options=(0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)),
-    "epochs": LinkKnob("theory_sched_epochs", "Epochs", 100, low=10, high=300),
-}
+    return [{"parameter": f"{name}[{','.join(map(str, index))}]", "backprop": float(a[index]),
+             "central difference": float(n[index]), "difference": float(a[index] - n[index])}
+            for name, a, n in zip(result.names, result.analytic, result.numerical)
+            for index in np.ndindex(a.shape)]
