@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from tests.theory.test_compute import reference_for
+from tests.support.theory_reference import reference_for
 
 PAGE = "pages/theory.py"
 
