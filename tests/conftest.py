@@ -37,23 +37,23 @@ def app_test():
 
 
 # ---- the `slow` marker ------------------------------------------------------------------------------
-# Tests over about 0.6 s (measured with `pytest -m "not browser" --durations=0` on 2 cores), kept here in
-# one list rather than in each module so that the fast loop, `pytest -m "not slow and not browser"`, is
-# decided in one place. An entry is a folder, a module (most of its tests are slow) or one test function
-# (all its parameters). CI's full command runs them all. A new slow test can also say
-# @pytest.mark.slow itself.
+# Tests over about 0.6 s (`pytest -m "not browser" --durations=0`; the times are in benchmarks/README.md,
+# "Test suite"), kept in one list rather than in each module so that the fast loop,
+# `pytest -m "not slow and not browser"`, is decided in one place. An entry is a folder, a module (most of
+# its tests are slow) or one test function (all its parameters). CI's full command runs them all. A new
+# slow test can also say @pytest.mark.slow itself.
 SLOW = (
-    "tests/classroom/",  # live servers, HAProxy, many sessions: 56 s
-    "tests/lessons/test_pages.py",  # every challenge through its page: 17 s
-    "tests/nn/test_tutorials.py",  # the tutorials' full trainings: 15 s
-    "tests/app/test_python_script.py",  # each generated script run in a subprocess: 14 s
-    "tests/moons/test_page.py",  # 11 s
-    "tests/mnist/test_page.py",  # trains through the page: 8 s
-    "tests/app/test_workers.py",  # worker processes started, hung, killed: 6 s
-    "tests/nn/test_serialization_fuzz.py",  # 5 s
-    "tests/app/test_input_fuzz.py",  # 4 s
-    "tests/app/test_readable_charts.py",  # 4 s
-    "tests/app/test_explain_pages.py",  # 4 s
+    "tests/classroom/",  # live servers, HAProxy, many sessions
+    "tests/lessons/test_pages.py",  # every challenge through its page
+    "tests/nn/test_tutorials.py",  # the tutorials' full trainings
+    "tests/app/test_python_script.py",  # each generated script run in a subprocess
+    "tests/moons/test_page.py",
+    "tests/mnist/test_page.py",  # trains through the page
+    "tests/app/test_workers.py",  # worker processes started, hung, killed
+    "tests/nn/test_serialization_fuzz.py",
+    "tests/app/test_input_fuzz.py",
+    "tests/app/test_readable_charts.py",
+    "tests/app/test_explain_pages.py",
     "tests/app/test_error_details.py::test_an_exception_reaches_the_browser_without_its_details",
     "tests/app/test_plain_text.py::test_any_text_is_shown_as_itself",
     "tests/app/test_safe_input.py::test_equal_large_weights_do_not_break_the_mnist_page",
