@@ -13,6 +13,7 @@ Every import counts: at the top of a module, inside a function, under ``if TYPE_
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,8 @@ def rel(path: Path) -> str:
     return path.relative_to(ROOT).as_posix()
 
 
-def violations() -> set[tuple[str, str]]:
+@cache
+def violations() -> frozenset[tuple[str, str]]:
     """(file, the package it must not import: "lab.mnist", "streamlit", ...) for each broken rule."""
     found = set()
 
@@ -118,7 +120,7 @@ def violations() -> set[tuple[str, str]]:
         name = module_name(path)
         widgets = path.stem == "widgets" or path.stem.endswith("_widgets") or name in APP_STREAMLIT_MODULES
         found |= {(rel(path), "streamlit") for n in imported(path) if is_streamlit(n) and not widgets}
-    return found
+    return frozenset(found)
 
 
 def test_the_rules_see_every_page_and_package():
