@@ -18,10 +18,14 @@ def start_page() -> None:
 def use_app_navigation() -> None:
     """Make sure the page runs inside app.py's navigation, even when its URL was opened first.
 
-    Streamlit still supports its legacy multipage layout: until some session has run app.py's
-    st.navigation, a server whose app has a pages/ folder answers /moons by running
-    pages/moons.py on its own, with file names in the sidebar and no page config. Switching
-    that legacy mode off and rerunning runs app.py, which then picks this page by its URL.
+    Why: the page scripts live in pages/ (the layout asks for it), and Streamlit still has its legacy
+    multipage mode for apps with a pages/ folder. Its private class flag
+    ``PagesManager.uses_pages_directory`` starts as "is there a pages/ folder?" and only
+    ``st.navigation`` sets it False, so until some session has run app.py a fresh server answers
+    /moons by running pages/moons.py on its own: file names in the sidebar, no page config.
+    Setting the flag False and rerunning runs app.py, which then picks this page by its URL.
+    tests/app/test_legacy_pages.py pins the flag's meaning on the locked Streamlit version and
+    tests/browser/test_direct_links.py the result; drop this function when Streamlit drops the flag.
     """
     try:
         from streamlit.runtime.pages_manager import PagesManager

@@ -6,13 +6,12 @@ import numpy as np
 
 from lab.app.widgets import LABEL
 from lab.moons.controls import RUNS
-from lab.moons.settings import DEFAULTS, to_query
+from lab.moons.settings import DEFAULTS
 from lab.moons.run import run_moons
 from lab.mnist.compare import DIFFERS, with_differences
 from lab.moons.compare import MAX_RUNS, differing, remember, same_start, same_start_note
-from tests.mnist.test_page import PAGE as MNIST_PAGE
-from tests.mnist.test_page import train
-from tests.app.test_python_script import printed, run_script
+from tests.support.mnist_page import PAGE as MNIST_PAGE, train
+from tests.support.scripts import printed, run_script
 
 MOONS = "pages/moons.py"
 

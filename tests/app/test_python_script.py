@@ -3,12 +3,7 @@
 Each script runs in a subprocess from the repository root with PYTHONPATH=. (as a student would run
 it), so it can only use what it imports: nn, NumPy and the data loaders.
 """
-import os
-import re
-import subprocess
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -21,22 +16,9 @@ from lab.mnist.script import mnist_script
 from lab.moons.script import moons_script
 from nn.datasets import load_mnist
 from nn.stopping import StopWhenFlat, levelled_off
+from tests.support.scripts import printed, run_script
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/moons.py"
-
-
-def run_script(code: str) -> str:
-    """Run ``code`` as a file from the repository root; its standard output."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def printed(output: str, what: str = "test accuracy") -> float:
-    return float(re.search(rf"^{what} (-?\d+\.\d+)$", output, re.M).group(1))
 
 
 # ---- the Moons page, through the page itself -------------------------------------------------------

@@ -107,7 +107,7 @@ def test_equal_large_weights_do_not_break_the_mnist_page(app_test):
 
 
 def drawing_of_a_seven() -> dict:
-    from tests.draw.test_page import canvas_value, drawn_digit  # noqa: the page's own helpers for a drawing
+    from tests.support.drawings import canvas_value, drawn_digit
 
     _, _, X, y = load_mnist("sample")
     return canvas_value(drawn_digit(X[int(np.flatnonzero(y == 7)[0])]))

@@ -6,8 +6,7 @@ app.py declares, so the landing page is exercised through app.py (its default pa
 
 import pytest
 
-# url_path -> title prefix shown on that page (other engineers replace the placeholder
-# pages but keep these titles).
+# url_path -> title prefix shown on that page.
 PAGES = {
     "moons": ("pages/moons.py", "Moons playground"),
     "mnist": ("pages/mnist.py", "MNIST"),

@@ -21,8 +21,7 @@ from lab.moons.settings import DEFAULTS, query_string
 from scripts.serve_class import haproxy_config
 from tests.support.class_server import REPO, haproxy_or_skip, port_is_closed, serving_class
 from tests.support.server_process import process_tree
-from tests.support.streamlit_client import StreamlitSession
-from tests.classroom.test_server import play
+from tests.support.streamlit_client import StreamlitSession, play
 
 CHART = "moons_boundary"
 

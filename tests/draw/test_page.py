@@ -1,7 +1,4 @@
 """The Draw page under AppTest (a drawing fed through the canvas's session state), and its figures."""
-import base64
-import io
-
 import numpy as np
 import pytest
 from PIL import Image
@@ -11,26 +8,10 @@ from lab.draw.figures import digit_image, hidden_activations, probability_chart,
 from lab.app.session import TRAINED_MODEL_KEY, TrainedModel
 from nn import MLP
 from nn.datasets import class_names, load_mnist
+from tests.support.drawings import canvas_value, drawn_digit
 
 PAGE = "pages/draw.py"
 CANVAS_KEY = "draw_canvas_0"  # the canvas's key before any Clear
-
-
-def canvas_value(rgba: np.ndarray) -> dict:
-    """What the canvas component sends back: its Fabric JSON and a PNG data URL of the drawing."""
-    buf = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
-    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-    return {"drawing": {"raw": {"objects": []}, "data": url}}
-
-
-def drawn_digit(digit: np.ndarray) -> np.ndarray:
-    """A uint8 (784,) digit drawn 7x bigger, low and to the left on a black 280x280 canvas."""
-    big = Image.fromarray(digit.reshape(28, 28)).resize((196, 196), Image.Resampling.BILINEAR)
-    canvas = np.zeros((280, 280, 4), np.uint8)
-    canvas[..., 3] = 255
-    canvas[80:276, 4:200, :3] = np.asarray(big)[..., None]
-    return canvas
 
 
 @pytest.fixture(scope="module")

@@ -177,8 +177,7 @@ def test_draw_unsure_met_through_the_page_and_not_on_an_empty_canvas(app_test):
 
 
 def test_draw_sure_met_by_a_clean_digit(app_test):
-    from tests.support.drawings import sure_canvas
-    from tests.draw.test_page import canvas_value
+    from tests.support.drawings import canvas_value, sure_canvas
     at = app_test("pages/draw.py")
     at.query_params["challenge"] = "draw-sure"
     at.session_state["draw_canvas_0"] = canvas_value(sure_canvas())

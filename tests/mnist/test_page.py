@@ -17,27 +17,13 @@ from lab.app.session import TRAINED_MODEL_KEY
 from nn import MLP
 from nn.datasets import load_mnist
 from tests.support.markdown_text import shown
-
-PAGE = "pages/mnist.py"
+from tests.support.mnist_page import PAGE, train
 
 
 @pytest.fixture(scope="module")
 def sample_test():
     _, _, X_test, y_test = load_mnist("sample")
     return X_test, y_test
-
-
-def train(at, hidden="32", epochs=2, activation="relu", **numbers):
-    """Set a small configuration and press Train."""
-    at.run()
-    at.text_input(key="mnist_hidden").set_value(hidden)
-    at.slider(key="mnist_epochs").set_value(epochs)
-    at.selectbox(key="mnist_activation").set_value(activation)
-    for key, value in numbers.items():
-        at.number_input(key=f"mnist_{key}").set_value(value)
-    at.button(key="mnist_train").click().run()
-    assert not at.exception, at.exception
-    return at
 
 
 def shown_accuracy(at) -> float:

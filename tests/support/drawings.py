@@ -1,11 +1,12 @@
 """Drawings for the Draw page's challenges: a canvas the default model is unsure of (top class < 50%).
 
 Found, not hard-coded: overlays of two bundled test digits of different classes, drawn on the canvas
-as tests/draw/test_page.py draws one, are read through the page's own preprocessing until one splits
-the model's vote. The search is deterministic (same sample, same model, same order).
+as the Draw page's tests draw one (``drawn_digit``), are read through the page's own preprocessing
+until one splits the model's vote. The search is deterministic (same sample, same model, same order).
 """
 from __future__ import annotations
 
+import base64
 import io
 from functools import lru_cache
 
@@ -15,7 +16,22 @@ from PIL import Image
 from lab.draw.model import load_default_model, read_drawing
 from lab.draw.preprocess import decode_png, preprocess
 from nn.datasets import load_mnist
-from tests.draw.test_page import canvas_value, drawn_digit
+
+def canvas_value(rgba: np.ndarray) -> dict:
+    """What the canvas component sends back: its Fabric JSON and a PNG data URL of the drawing."""
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return {"drawing": {"raw": {"objects": []}, "data": url}}
+
+
+def drawn_digit(digit: np.ndarray) -> np.ndarray:
+    """A uint8 (784,) digit drawn 7x bigger, low and to the left on a black 280x280 canvas."""
+    big = Image.fromarray(digit.reshape(28, 28)).resize((196, 196), Image.Resampling.BILINEAR)
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    canvas[..., 3] = 255
+    canvas[80:276, 4:200, :3] = np.asarray(big)[..., None]
+    return canvas
 
 
 def canvas_pixels(rgba: np.ndarray) -> np.ndarray:
