@@ -18,9 +18,9 @@ import pytest
 
 from lab.draw.model import load_default_model
 from lab.mnist.data import DigitData
-from lab.mnist.settings import (MAX_RUNS, OUTCOME_KEY, RUNS_KEY, data_overview, finish_run, load_data,
-                               training_slot)
-from lab.mnist.training import MAX_PARAMETERS, PRESETS, TrainingConfig, TrainingSlots, start_run
+from lab.mnist.settings import MAX_PARAMETERS, MAX_RUNS, OUTCOME_KEY, PRESETS, RUNS_KEY, TrainingConfig
+from lab.mnist.training import start_run
+from lab.mnist.widgets import data_overview, finish_run, load_data
 from lab.app.session import TRAINED_MODEL_KEY
 from nn.datasets import load_mnist
 from nn.model import parameter_count

@@ -12,10 +12,10 @@ from PIL import Image
 from lab.mnist import figures
 from lab.mnist.data import class_counts, class_means, examples_per_class, to_network_input
 from lab.mnist.results import Outcome, evaluate, load_digit_model, model_bytes
-from lab.mnist.settings import (ACTIVE_RUN_KEY, OUTCOME_KEY, RUNS_KEY, accept_upload, config_from_widgets,
-                               finish_run, widget_values)
-from lab.mnist.training import (PRESETS, ThrottledReporter, TrainingConfig, describe_progress, parse_hidden,
-                                run_training, split_validation, start_run)
+from lab.mnist.settings import (ACTIVE_RUN_KEY, OUTCOME_KEY, PRESETS, RUNS_KEY, TrainingConfig, config_from_widgets,
+                                parse_hidden, widget_values)
+from lab.mnist.training import ThrottledReporter, describe_progress, run_training, split_validation, start_run
+from lab.mnist.widgets import accept_upload, finish_run
 from lab.app.session import TRAINED_MODEL_KEY, TrainedModel
 from nn import MLP, History, Progress
 from nn.datasets import load_mnist
