@@ -96,7 +96,7 @@ def test_moons_settings_stay_in_their_session(app_test):
 # ---- what is shared cannot be changed ------------------------------------------------------------
 def test_the_shared_default_model_is_read_only():
     first, second = load_default_model(), load_default_model()
-    assert first is second  # st.cache_resource: every session gets this very object
+    assert first is second  # one cached copy (lru_cache): every session gets this very object
     model = first.model
     before = model.theta.copy()
     views = [model.theta, model.theta_w, *model.params, *model.W, *model.b, model.grad, *model.gW]
