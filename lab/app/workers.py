@@ -1,22 +1,19 @@
 """Training off the script thread, for every page: ``run`` waits for the answer, ``start`` does not.
 
 Streamlit runs each session's script in a thread of one process, where Python runs one thread at a
-time (the GIL), and a click on any widget ends the script run under way. So trainings go through
-this one pool, which counts every training under way in the server process:
+time (the GIL), and a click on any widget ends the script run under way. One pool counts every
+training under way in the server process:
 
-    workers.run(fn, *args)      # Moons: fn(*args), computed here, or in a worker process when
-                                # another training is under way (it is mostly Python, holding the GIL)
-    job = workers.start(fn, *args)   # MNIST: fn(job, *args) in a thread of its own, after waiting
-    job.progress, job.done, job.stop()   # for a training slot; a rerun of the page does not end it
+    workers.run(fn, *args)          # Moons: fn(*args) here, or in a worker process while another
+                                    # training is under way (its small steps hold the GIL)
+    job = workers.start(fn, *args)  # MNIST: fn(job, *args) in a thread of its own once a training
+    job.progress; job.stop()        # slot is free; a rerun of the page does not end it
 
-A worker is ``python -m lab.app.workers``, started when first needed: a fresh interpreter with NumPy
-and nn's core (about 40 MB) answering one pickled ``(fn, args)`` after another over its stdin and
-stdout (``fn`` a module-level function, its arguments and result plain values). Not
-``multiprocessing``: its workers would re-run Streamlit's script (it poses as ``__main__``).
-A job's thread shares the session's arrays (no copy of a data set) and releases the GIL in its
-matrix products, so MNIST's large BLAS steps need no process.
+A worker is ``python -m lab.app.workers``: a fresh interpreter with NumPy and nn's core (about
+40 MB) answering pickled ``(fn, args)`` calls over its pipes (``fn`` module-level, values plain).
+Not ``multiprocessing``: its workers would re-run Streamlit's script (it poses as ``__main__``).
+A job's thread shares the session's arrays and releases the GIL in its large matrix products.
 
-Two environment variables, each a whole number:
     NEURAL_LAB_TRAINING_PROCESSES  worker processes at most (default 2; 0: every ``run`` here)
     NEURAL_LAB_TRAINING_SLOTS      jobs training at once (default 2); the others queue, first come
                                    first served, and ``job.ahead`` says how many runs are before them
@@ -233,7 +230,7 @@ class Pool:
             result = worker.call(fn, args, self.silence)
         except WorkerDied as err:
             log.warning("%s: training in the server process instead", err)
-            self._drop()
+            self._give_back(None)
             return fn(*args)
         except BaseException:
             self._give_back(worker)
@@ -259,14 +256,13 @@ class Pool:
             log.warning("no training worker processes (%s): training in the server process", self.unavailable)
             return None
 
-    def _give_back(self, worker: Worker) -> None:
+    def _give_back(self, worker: Worker | None) -> None:
+        """Back to the idle ones; None: a worker that died, to be replaced."""
         with self.changed:
-            self.idle.append(worker)
-            self.changed.notify_all()
-
-    def _drop(self) -> None:
-        with self.changed:
-            self.started -= 1
+            if worker is None:
+                self.started -= 1
+            else:
+                self.idle.append(worker)
             self.changed.notify_all()
 
     def close(self) -> None:

@@ -104,7 +104,8 @@ def test_opening_the_code_during_training_does_not_stop_it(page, app_server):
     epoch_bar = page.locator('[data-testid="stProgress"]').first
     expect(epoch_bar).to_contain_text(re.compile(r"Epoch [2-9] of 16"))
     page.get_by_text("Show the code that trains").click()
-    expect(page.get_by_text("def train(", exact=False).first).to_be_visible()
+    expect(page.locator('[data-testid="stExpander"]').filter(has_text="nn.training.train")
+           .locator('[data-testid="stCode"]').first).to_contain_text("def train(", timeout=60_000)
     expect(epoch_bar).to_contain_text(re.compile(r"Epoch \d+ of 16"))  # still training, shown again
     screenshot(page, "mnist-code-open-while-training")
     wait_for_app_idle(page, timeout=120_000)
