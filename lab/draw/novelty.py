@@ -9,11 +9,9 @@ Two things give a drawing away as unlike them:
 - **ink**: its mean pixel (a tiny digit drawn with a wide pen becomes a fat blob once scaled up to
   MNIST's 20 px box; a filled shape).
 
-Each threshold is a high percentile of the training digits' own values (RESIDUAL_PERCENTILE,
-INK_PERCENTILE), so about 1 real digit in 100 is flagged. The measurements behind the choice (on
-unseen test digits, scribbles, strokes, tiny corner digits, filled shapes) are in
-benchmarks/draw_novelty.py and benchmarks/README.md. The fitted basis ships in
-``digit_novelty.npz`` beside this file; ``python scripts/fit_digit_novelty.py`` fits it again.
+Each threshold is a high percentile of the training digits' own values, so about 1 real digit in
+100 is flagged (benchmarks/draw_novelty.py and benchmarks/README.md have the measurements). The
+basis ships in ``digit_novelty.npz`` beside this file; ``scripts/fit_digit_novelty.py`` fits it.
 
     basis = load_basis()
     basis.reasons(x)        # x (784,) prepared: [] for a digit-like drawing, else what is odd, in words

@@ -172,14 +172,11 @@ def follow_training(state: MutableMapping, holder: Any) -> str | None:
     return None
 
 
-def finish_run(run: TrainingRun, data: DigitData, state: MutableMapping, interrupted: bool = False) -> Outcome:
-    """Evaluate a run's model on the test split and store it for the results and the Draw page.
-
-    ``interrupted``: the run ended before fit returned (its history says "running").
-    """
+def finish_run(run: TrainingRun, data: DigitData, state: MutableMapping) -> Outcome:
+    """Evaluate a run's model on the test split and store it for the results and the Draw page."""
     run.finished = True
     history = run.history
-    status = "stopped" if interrupted or history is None else history.status
+    status = "stopped" if history is None else history.status
     epochs_done = run.complete_epochs() if status == "stopped" else len(history.epoch)
     if status == "stopped":
         message = (f"Stopped after {epochs_done} complete epoch{'s' * (epochs_done != 1)}: "

@@ -198,7 +198,7 @@ def test_the_runs_table_keeps_the_last_runs_only():
     data = DigitData("sample", X[:200], y[:200], Xt[:100], yt[:100], tuple("0123456789"))
     state: dict = {}
     for _ in range(MAX_RUNS + 5):
-        finish_run(start_run(TrainingConfig(hidden=(4,)), "sample"), data, state, interrupted=True)
+        finish_run(start_run(TrainingConfig(hidden=(4,)), "sample"), data, state)  # never trained: "stopped"
     runs = state[RUNS_KEY]
     assert len(runs) == MAX_RUNS and runs[-1]["run"] == MAX_RUNS + 5 and runs[0]["run"] == 6
 

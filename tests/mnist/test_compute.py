@@ -165,22 +165,16 @@ def test_stop_request_ends_training(sample):
     assert history.status == "stopped" and history.epoch == [1]
 
 
-def test_an_interrupted_run_keeps_its_model_and_history(sample):
-    """What a Stop click does: Streamlit raises inside the progress callback (at its next st call)."""
-    class Interrupted(Exception):
-        pass
-
-    def interrupt(p):
-        if p.epoch == 1 and p.batch >= 5:
-            raise Interrupted
-
+def test_a_run_stopped_mid_epoch_keeps_its_model_and_history(sample):
+    """What a Stop click does: the job's progress callback answers True in the middle of epoch 2."""
     run = start_run(SMALL.replace(epochs=3), "sample")
-    with pytest.raises(Interrupted):
-        run_training(run, sample.X_train, sample.y_train, on_update=interrupt, interval=0.0)
-    assert not run.finished and run.history.epoch == [1] and np.isfinite(run.model.theta).all()
+    run_training(run, sample.X_train, sample.y_train, on_update=lambda p: p.epoch == 1 and p.batch >= 5,
+                 interval=0.0)
+    assert run.history.status == "stopped" and np.isfinite(run.model.theta).all()
+    assert run.history.epoch == [1, 2] and run.complete_epochs() == 1  # epoch 2 is recorded, unfinished
 
     state = {ACTIVE_RUN_KEY: run}
-    outcome = finish_run(run, sample, state, interrupted=True)
+    outcome = finish_run(run, sample, state)
     assert outcome.status == "stopped" and "Stopped after 1 complete epoch" in outcome.message
     assert outcome.evaluation.accuracy > 0.5
     assert ACTIVE_RUN_KEY not in state and state[OUTCOME_KEY] is outcome
