@@ -9,7 +9,7 @@ from lab.app.lessons import widgets as lesson
 from lab.app.page import start_page
 from lab.app.widgets import copy_as_python, explain_popover
 from lab.mnist import explain, figures
-from lab.mnist.compare import differs_column, runs_rows
+from lab.mnist.compare import runs_rows
 from lab.mnist.data import SOURCE_LABELS, SOURCE_TITLES
 from lab.mnist.results import MAX_UPLOAD_BYTES, model_bytes
 from lab.mnist.script import mnist_script
@@ -108,9 +108,8 @@ if outcome is not None:
                + ("" if outcome.status == "diverged" else " The Draw page now uses this network."))
     if state.get(RUNS_KEY):  # beside this run's numbers, where runs are compared
         st.markdown("**This session's runs**, newest first: change one setting, train again, compare.")
-        short = {title: name for name, title in SOURCE_TITLES.items()}
-        rows = differs_column(runs_rows(state[RUNS_KEY], short), state[RUNS_KEY])
-        st.dataframe(pd.DataFrame(rows), hide_index=True,
+        short = {title: name for name, title in SOURCE_TITLES.items()}  # "the bundled sample" -> "sample"
+        st.dataframe(pd.DataFrame(runs_rows(state[RUNS_KEY], short)), hide_index=True,
                      key="mnist_runs_table",
                      width="stretch", column_config={  # pixel widths: the whole row fits at 1400 px
                          "run": st.column_config.NumberColumn(width=40), "data": st.column_config.TextColumn(width=70),
