@@ -41,7 +41,7 @@ def timed_run(config, X, y, X_test, y_test, target: float | None = None, stop_at
     import streamlit as st
 
     from lab.mnist.data import to_network_input
-    from lab.mnist.settings import ProgressPanel
+    from lab.mnist.widgets import ProgressPanel
     from lab.mnist.training import run_training, start_run
 
     X_test = to_network_input(X_test)
@@ -74,7 +74,8 @@ def timed_run(config, X, y, X_test, y_test, target: float | None = None, stop_at
 
 def throttled_call_seconds(calls: int = 100_000) -> float:
     """What every batch pays: nn builds a Progress, the reporter finds it is too early to draw."""
-    from lab.mnist.training import PRESETS, ThrottledReporter, start_run
+    from lab.mnist.settings import PRESETS
+    from lab.mnist.training import ThrottledReporter, start_run
     from nn import History, Progress
 
     reporter = ThrottledReporter(start_run(PRESETS["Fast"], "mnist"), lambda p: None, interval=1e9)
@@ -91,7 +92,7 @@ def main() -> int:
         print(f"SKIP: {DATA} not found (full MNIST as uint8 arrays Xtr, ytr, Xte, yte); nothing measured.")
         return 0
     quiet_streamlit()
-    from lab.mnist.training import PRESETS
+    from lab.mnist.settings import PRESETS
 
     with np.load(DATA) as d:
         X, y = d["Xtr"], d["ytr"].astype(np.int64)

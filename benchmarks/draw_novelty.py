@@ -32,7 +32,8 @@ from scipy import ndimage
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lab.draw.model import MODEL_PATH  # noqa: E402
-from lab.draw.novelty import NoveltyBasis, as_drawn, load_basis  # noqa: E402
+from lab.draw.novelty import NoveltyBasis, load_basis  # noqa: E402
+from scripts.fit_digit_novelty import as_drawn  # noqa: E402
 from lab.draw.preprocess import preprocess  # noqa: E402
 from nn import MLP  # noqa: E402
 from nn.datasets import load_mnist  # noqa: E402

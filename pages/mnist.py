@@ -2,23 +2,20 @@
 import pandas as pd
 import streamlit as st
 
-from lab.mnist import explain
-from lab.mnist import figures
-from lab.app.lessons import widgets as lesson
-from lab.app.knobs import link_settings
-from lab.app.widgets import copy_as_python, explain_popover
-from lab.mnist.script import mnist_script
-from lab.mnist.compare import differs_column
 from lab.app.charts import show_chart
 from lab.app.code import show_code
+from lab.app.knobs import link_settings
+from lab.app.lessons import widgets as lesson
 from lab.app.page import start_page
-from lab.app.text import MAX_MESSAGE, plain
+from lab.app.widgets import copy_as_python, explain_popover
+from lab.mnist import explain, figures
+from lab.mnist.compare import runs_rows
 from lab.mnist.data import SOURCE_LABELS, SOURCE_TITLES
 from lab.mnist.results import MAX_UPLOAD_BYTES, model_bytes
-from lab.mnist.settings import (ACTIVE_RUN_KEY, KNOBS, OUTCOME_KEY, RUNS_KEY,
-                               accept_upload, apply_config, config_from_widgets, data_overview,
-                               finish_run, get_data, load_data, runs_rows, train_in_turn, widget_values)
-from lab.mnist.training import DEFAULT_PRESET, PRESETS
+from lab.mnist.script import mnist_script
+from lab.mnist.settings import ACTIVE_RUN_KEY, KNOBS, OUTCOME_KEY, RUNS_KEY
+from lab.mnist.widgets import (accept_upload, data_overview, follow_training, get_data, knobs, load_data,
+                               start_training, stop_training)
 from nn import MLP
 from nn.training import train
 
@@ -64,74 +61,33 @@ with st.expander("Look at the data before training", expanded=False):
 
 # ---- 2. The network and its training ----------------------------------------------------------
 st.subheader("2. Choose a network and train it")
-for key, value in widget_values(PRESETS[DEFAULT_PRESET]).items():
-    state.setdefault(key, value)
 st.markdown("Presets: **Fast** reaches 98% on full MNIST in seconds; **Tutorial B** is the "
             "original 784-30-10 tanh net with weights uniform in [-1, 1]; **Best** trades a "
             "minute of training for the last half percent.")
-preset_columns = st.columns(len(PRESETS))
-link = lesson.current_link(KNOBS)  # a preset leaves the knobs the link locks or hides as they are
-for column, (name, preset) in zip(preset_columns, PRESETS.items()):
-    column.button(f"Preset: {name}", key=f"mnist_preset_{name}", on_click=apply_config,
-                  args=(state, preset, link.lock | link.hide), width="stretch")
-
-net, optim, loop = st.columns(3)
-lesson.knob(KNOBS, "hidden", net.text_input,
-            help="Comma-separated, e.g. 256 or 128, 64. Empty: no hidden layer (a linear classifier).")
-lesson.knob(KNOBS, "activation", net.selectbox)
-lesson.knob(KNOBS, "init", net.selectbox,
-            help="uniform: in [-1, 1] (tutorial B); xavier, he: scaled to the layer's width")
-lesson.knob(KNOBS, "dropout", net.slider, step=0.05)
-lesson.knob(KNOBS, "l2", net.number_input, step=1e-4, format="%g")
-lesson.knob(KNOBS, "l1", net.number_input, step=1e-5, format="%g")
-lesson.knob(KNOBS, "optimizer", optim.selectbox)
-lesson.knob(KNOBS, "lr", optim.number_input, step=0.01, format="%g",
-            help="Too large and the loss blows up; Adam wants about 0.001.")
-lesson.knob(KNOBS, "momentum", optim.slider, step=0.01,
-            disabled=state["mnist_optimizer"] not in ("momentum", "nesterov"))
-lesson.knob(KNOBS, "schedule", optim.selectbox)
-lesson.knob(KNOBS, "decay", optim.number_input, step=0.01, format="%g",
-            help="inverse_time, compounding: lr / (1 + decay·t); exponential: lr·(1 − decay)^t")
-lesson.knob(KNOBS, "batch_size", loop.select_slider)
-lesson.knob(KNOBS, "epochs", loop.slider)
-lesson.knob(KNOBS, "val_fraction", loop.slider, step=0.05,
-            help="Held out of the training images to draw the validation curves.")
-lesson.knob(KNOBS, "seed", loop.number_input, step=1)
-
-try:
-    config = config_from_widgets(state)
-except ValueError as err:
-    config = None
-    st.error(f"Hidden layer sizes: {plain(err, MAX_MESSAGE)}")
+config = knobs(state)
 
 train_column, stop_column, stop_note = st.columns([1, 1, 4])
 train_clicked = train_column.button("Train", type="primary", key="mnist_train", disabled=config is None,
                                     width="stretch")
-stop_column.button("Stop", key="mnist_stop", width="stretch",
+stop_column.button("Stop", key="mnist_stop", width="stretch", on_click=stop_training, args=(state,),
                    help="Stops training and keeps the network as it is at that moment.")
-# Streamlit draws its own Stop (top right, while any page runs); no setting hides it outside an embed.
-stop_note.caption("**Stop** here ends training and shows the results of the network as it is. Streamlit's own "
-                  "*Stop* at the top right, shown while a page runs, also halts training, but the results "
-                  "appear only at your next click: use this one.")
+stop_note.caption("**Stop** here ends training and shows the results of the network as it is. The training "
+                  "goes on in the background while you open a section or look at the code, and Streamlit's "
+                  "own *Stop* at the top right only stops drawing it: use this one.")
 show_code(train, MLP.backward, label="Show the code that trains")
 panel_holder = st.empty()
-
-# A run still marked active was interrupted by a click (Stop, or any other widget):
-# its model and history were kept in the session from the first step. Evaluate it as it is.
-if ACTIVE_RUN_KEY in state:
-    interrupted = state[ACTIVE_RUN_KEY]
-    finish_run(interrupted, load_data(interrupted.dataset), state, interrupted=True)
-
-if train_clicked and config is not None:
-    problem = train_in_turn(config, data, state, panel_holder)  # waits for a free slot on a busy server
-    if problem:
-        st.error(problem)
+problem = None
+if train_clicked and config is not None and ACTIVE_RUN_KEY not in state:
+    problem = start_training(config, data, state)
+if ACTIVE_RUN_KEY in state:  # training in the background: follow it to its end
+    problem = follow_training(state, panel_holder)
+if problem:
+    st.error(problem)
 
 # ---- 3. Results -------------------------------------------------------------------------------
 outcome = state.get(OUTCOME_KEY)
 if outcome is not None:
     challenge.report(outcome)
-if outcome is not None:
     st.subheader("3. Results")
     result_data = load_data(outcome.dataset)
     ev = outcome.evaluation
@@ -152,7 +108,8 @@ if outcome is not None:
                + ("" if outcome.status == "diverged" else " The Draw page now uses this network."))
     if state.get(RUNS_KEY):  # beside this run's numbers, where runs are compared
         st.markdown("**This session's runs**, newest first: change one setting, train again, compare.")
-        st.dataframe(pd.DataFrame(differs_column(runs_rows(state[RUNS_KEY]), state[RUNS_KEY])), hide_index=True,
+        short = {title: name for name, title in SOURCE_TITLES.items()}  # "the bundled sample" -> "sample"
+        st.dataframe(pd.DataFrame(runs_rows(state[RUNS_KEY], short)), hide_index=True,
                      key="mnist_runs_table",
                      width="stretch", column_config={  # pixel widths: the whole row fits at 1400 px
                          "run": st.column_config.NumberColumn(width=40), "data": st.column_config.TextColumn(width=70),
@@ -278,7 +235,7 @@ def on_upload() -> None:
 save_column, load_column = st.columns(2)
 if outcome is not None:
     file_name = f"mnist-{outcome.name.replace(' ', '-')}.npz"
-    save_column.download_button("Download this model (.npz)", model_bytes(outcome.model), file_name=file_name,
+    save_column.download_button("Download this model (.npz)", lambda: model_bytes(outcome.model), file_name=file_name,
                                 mime="application/octet-stream", key="mnist_download", on_click="ignore")
     save_column.caption("Weights and settings in one NumPy .npz file; no code inside.")
 else:

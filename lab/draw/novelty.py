@@ -9,11 +9,9 @@ Two things give a drawing away as unlike them:
 - **ink**: its mean pixel (a tiny digit drawn with a wide pen becomes a fat blob once scaled up to
   MNIST's 20 px box; a filled shape).
 
-Each threshold is a high percentile of the training digits' own values (RESIDUAL_PERCENTILE,
-INK_PERCENTILE), so about 1 real digit in 100 is flagged. The measurements behind the choice (on
-unseen test digits, scribbles, strokes, tiny corner digits, filled shapes) are in
-benchmarks/draw_novelty.py and benchmarks/README.md. The fitted basis ships in
-``digit_novelty.npz`` beside this file; ``python scripts/fit_digit_novelty.py`` regenerates it.
+Each threshold is a high percentile of the training digits' own values, so about 1 real digit in
+100 is flagged (benchmarks/draw_novelty.py and benchmarks/README.md have the measurements). The
+basis ships in ``digit_novelty.npz`` beside this file; ``scripts/fit_digit_novelty.py`` fits it.
 
     basis = load_basis()
     basis.reasons(x)        # x (784,) prepared: [] for a digit-like drawing, else what is odd, in words
@@ -25,26 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
-
-from lab.draw.preprocess import preprocess
 
 BASIS_PATH = Path(__file__).parent / "digit_novelty.npz"
-COMPONENTS = 50  # patterns kept
-RESIDUAL_PERCENTILE = 99.3  # of the training digits' residuals: the threshold ...
-INK_PERCENTILE = 99.5  # ... and of their ink (together about 1% of real test digits flagged)
-CANVAS = 280  # the Draw page's canvas, 10x MNIST's 28 px
-
-
-def as_drawn(digits: np.ndarray) -> np.ndarray:
-    """Digits (n, 784) in [0, 1] drawn 10 times larger on the canvas (a 200 px digit, strokes about
-    the default pen's width) and prepared as a drawing: (n, 784) float32, what the network reads."""
-    out = []
-    for digit in np.asarray(digits, np.float32).reshape(-1, 28, 28):
-        big = Image.fromarray((digit * 255).astype(np.uint8)).resize((CANVAS, CANVAS), Image.Resampling.BILINEAR)
-        prepared = preprocess(np.asarray(big))
-        out.append(np.zeros(784, np.float32) if prepared is None else prepared)
-    return np.stack(out)
 
 
 @dataclass(frozen=True)
@@ -55,17 +35,6 @@ class NoveltyBasis:
     components: np.ndarray
     residual_cut: float
     ink_cut: float
-
-    @classmethod
-    def fit(cls, X: np.ndarray, components: int = COMPONENTS) -> "NoveltyBasis":
-        """From prepared training digits X (n, 784) in [0, 1] (see ``as_drawn``)."""
-        X = np.asarray(X, np.float64)
-        mean = X.mean(axis=0)
-        centred = X - mean
-        _, vectors = np.linalg.eigh(centred.T @ centred)  # ascending eigenvalues: the last are the main
-        basis = cls(mean, vectors[:, ::-1][:, :components].T.copy(), 0.0, 0.0)
-        return cls(mean, basis.components, float(np.percentile(basis.residual(X), RESIDUAL_PERCENTILE)),
-                   float(np.percentile(X.mean(axis=1), INK_PERCENTILE)))
 
     def residual(self, X: np.ndarray) -> np.ndarray:
         """The share of each image (n, 784) (or one (784,)) the patterns cannot rebuild: (n,) in [0, 1]."""
@@ -93,12 +62,6 @@ class NoveltyBasis:
                          f"that rebuild real digits (real digits: under {self.residual_cut:.0%}): it is "
                          "shaped unlike any digit the network saw, like a scribble or loose strokes.")
         return found
-
-    def save(self, path: Path = BASIS_PATH) -> None:
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez_compressed(tmp, mean=self.mean.astype(np.float32), components=self.components.astype(np.float32),
-                            cuts=np.array([self.residual_cut, self.ink_cut]))
-        tmp.replace(path)
 
 
 @lru_cache(maxsize=1)

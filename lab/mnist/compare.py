@@ -20,7 +20,18 @@ def with_differences(rows: list[dict], names: tuple[str, ...] = MNIST_SETTINGS) 
     return out
 
 
-def differs_column(shown: list[dict], runs: list[dict], names: tuple[str, ...] = MNIST_SETTINGS) -> list[dict]:
-    """The table's rows ``shown`` (each with its "run" number) with the DIFFERS column of ``runs``."""
-    change = {row["run"]: row[DIFFERS] for row in with_differences(runs, names)}
-    return [{**row, DIFFERS: change.get(row["run"], "")} for row in shown]
+def runs_rows(runs: list[dict], short_names: dict[str, str]) -> list[dict]:
+    """This session's runs (oldest first) as the table's rows, newest first and narrow enough for the
+    page: how far each ran in one column ("3 of 16, stopped"), its settings in another instead of
+    ten, what differs from the run before; data titles shortened by ``short_names``."""
+    def settings(row: dict) -> str:
+        extras = [f"{name} {row[name]:g}" for name in ("l2", "l1", "dropout") if row.get(name)]
+        return ", ".join([f"{row['optimizer']} lr {row['lr']:g}", row["schedule"].removesuffix(" 0"),
+                          f"batch {row['batch']}", row["init"], *extras])
+
+    def ran(row: dict) -> str:
+        done = f"{row['epochs run']} of {row['epochs']}"
+        return done if row["status"] == "completed" else f"{done}, {row['status']}"
+    return [{"run": row["run"], "data": short_names.get(row["data"], row["data"]), "network": row["network"],
+             "test accuracy": row["test accuracy"], "epochs": ran(row), "seconds": row["seconds"],
+             "settings": settings(row), DIFFERS: row[DIFFERS]} for row in reversed(with_differences(runs))]

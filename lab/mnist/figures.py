@@ -153,8 +153,8 @@ def confusion_figure(confusion: np.ndarray, class_names: Sequence[str], normaliz
 def learning_curves(history: History) -> go.Figure:
     """Loss and accuracy per epoch, training and validation, side by side.
 
-    Laid out by hand (two x/y axis pairs) rather than with make_subplots, which costs 3x more:
-    this figure is redrawn live during training.
+    Laid out by hand (two x/y axis pairs): make_subplots is slower, and this figure is redrawn live
+    during training.
     """
     epochs = history.epoch
     traces = []

@@ -11,7 +11,7 @@ from nn import MLP, History
 from nn.metrics import confusion_matrix, precision_recall
 
 from lab.mnist.data import N_CLASSES, N_PIXELS, to_network_input
-from lab.mnist.training import MAX_HIDDEN_LAYERS, MAX_PARAMETERS, MAX_WIDTH, TrainingConfig
+from lab.mnist.settings import MAX_HIDDEN_LAYERS, MAX_PARAMETERS, MAX_WIDTH, TrainingConfig
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a 784-512-10 float32 model is about 1.6 MB
 

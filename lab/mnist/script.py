@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from lab.app.script import call, last_line, literal
 from lab.mnist.data import N_CLASSES, N_PIXELS
-from lab.mnist.training import TrainingConfig
+from lab.mnist.settings import TrainingConfig
 
 
 def mnist_script(config: TrainingConfig, dataset: str) -> str:

@@ -1,299 +1,215 @@
-"""Streamlit glue of the MNIST page: cached data, the live progress panel, and the session state.
+"""The MNIST page's settings: one typed object whose fields are the knobs.
 
-What lives in st.session_state (this user's only):
-    ACTIVE_RUN_KEY  the TrainingRun being trained; stored before the first step, so a click on
-                    Stop (which ends the script run at its next st.* call) leaves its model and
-                    history there, and the next run of the page finishes it
-    OUTCOME_KEY     the Outcome the results section shows (trained or uploaded)
-    RUNS_KEY        rows of the table of this session's runs (the last MAX_RUNS)
-    TRAINED_MODEL_KEY (lab.app.session)  the TrainedModel the Draw page uses
+Each field of ``TrainingConfig`` carries a ``Knob`` (in its dataclass metadata): the widget that sets
+it, where it sits, the values a teacher's link may give it. The widgets, the links (``KNOBS``) and the
+presets all read this one table, so a new knob is one new field. Widget keys are "mnist_<field>".
+
+    config = config_from_widgets(st.session_state)   # ValueError for unreadable hidden sizes
+    st.session_state.update(widget_values(PRESETS["Best"]))
+
+What the page keeps in st.session_state (this user's only): ACTIVE_RUN_KEY, the training job under
+way; OUTCOME_KEY, the Outcome the results show; RUNS_KEY, the table of runs (the last MAX_RUNS);
+and TRAINED_MODEL_KEY (lab.app.session), the model the Draw page uses.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, MutableMapping
-from contextlib import contextmanager
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-import numpy as np
-import streamlit as st
-
-from nn import ACTIVATIONS, INITIALIZERS, OPTIMIZERS, SCHEDULES, Progress
-from nn.datasets import CacheUnwritable, DatasetUnavailable, class_names, load_mnist
+from nn import ACTIVATIONS, INITIALIZERS, MLP, OPTIMIZERS, SCHEDULES
+from nn.model import parameter_count
 
 from lab.app.knobs import LinkKnob
-from lab.mnist.data import SOURCE_TITLES, DigitData, class_counts, class_means, examples_per_class
-from lab.app.charts import show_chart
-from lab.mnist.figures import curves_alt, learning_curves
-from lab.mnist.results import Outcome, evaluate, load_digit_model
-from lab.mnist.training import (BATCH_SIZES, TrainingConfig, TrainingRun, TrainingSlots, describe_progress,
-                             network_name, parse_hidden, run_training, start_run)
-from lab.app.session import TRAINED_MODEL_KEY, TrainedModel
-from lab.app.text import MAX_MESSAGE, plain, quoted
+from lab.mnist.data import N_CLASSES, N_PIXELS
 
 ACTIVE_RUN_KEY = "mnist_active_run"
 OUTCOME_KEY = "mnist_outcome"
 RUNS_KEY = "mnist_runs"
-UNAVAILABLE_KEY = "mnist_unavailable"  # {dataset: the notice of why it failed}, not retried this session
 MAX_RUNS = 20
-DOWNLOAD_TIMEOUT = 15.0  # seconds per connection attempt
-SLOTS = TrainingSlots.from_environment()  # one per server process, shared by every session
-SLOT_POLL = 0.5  # seconds between updates of the "waiting" notice (each one a chance to press Stop)
+BATCH_SIZES = (16, 32, 64, 128, 256, 512, None)  # None: the full training set in one batch
+BATCH_LABELS = ["full" if size is None else str(size) for size in BATCH_SIZES]
+# One server holds a whole class, so no single run may take a large share of its memory: 2 million
+# parameters (8 MB a copy; training keeps 4 or 5 copies) and, all in, about 400 MB for one run
+# (one run's float copy of full MNIST is 170 MB of it). See "Run it for a class" in README.md.
+MAX_PARAMETERS = 2_000_000
+MAX_HIDDEN_LAYERS = 5  # with MAX_PARAMETERS: what one forward pass may cost (an upload is held to it too)
+MAX_WIDTH = 4096  # units in one hidden layer
+MAX_TRAINING_BYTES = 400 * 2**20
+OPTIMIZER_BUFFERS = {"sgd": 0, "momentum": 1, "nesterov": 1, "adam": 2}  # parameter-sized buffers
 
 
-# ---- data ---------------------------------------------------------------------------------
-@st.cache_data(max_entries=3, ttl=3600, show_spinner="Reading the images...")
-def load_data(name: str) -> DigitData:
-    """The train / test split of ``name`` (uint8 images), downloaded once with a progress bar.
+@dataclass(frozen=True)
+class Knob:
+    """How one field is shown: ``widget`` (an st method name) in ``column``, with its extra keyword
+    arguments, and the values a link may set (``options``, or ``low``..``high``)."""
 
-    The bar is created inside this cached function (only when a download happens), so Streamlit
-    replays it harmlessly; DatasetUnavailable is raised, and not cached.
+    label: str
+    column: str  # "network", "optimiser" or "loop": the page's three columns
+    widget: str
+    options: tuple = ()
+    low: float | None = None
+    high: float | None = None
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+
+def knob(default: Any, **spec: Any) -> Any:
+    """A dataclass field with ``default`` whose metadata is ``Knob(**spec)``."""
+    return field(default=default, metadata={"knob": Knob(**spec)})
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """Hidden layer sizes from text like "256" or "128, 64"; "" means no hidden layer.
+
+    Raises ValueError with a message fit for the page.
     """
-    bar: Any = None
-    shown = -1
-
-    def progress(done: int, total: int | None) -> None:
-        nonlocal bar, shown
-        percent = 5 * int(20 * done / total) if total else 0
-        if percent != shown:  # every 5%: st.cache_data replays these on each rerun, keep them few
-            shown = percent
-            text = f"Downloading {SOURCE_TITLES[name]}: {done / 1e6:.1f} of {(total or 0) / 1e6:.1f} MB"
-            if bar is None:
-                bar = st.progress(0, text=text)
-            bar.progress(min(percent, 100), text=text)
-
-    try:
-        split = load_mnist(name, progress=progress, timeout=DOWNLOAD_TIMEOUT)
-    finally:
-        if bar is not None:
-            bar.empty()
-    return DigitData(name, *split, class_names=class_names(name))
+    sizes = []
+    for part in (p for p in text.replace(";", ",").replace(" ", ",").split(",") if p):
+        if not part.isdigit() or not 1 <= int(part) <= MAX_WIDTH:
+            raise ValueError(f"hidden layer sizes must be whole numbers from 1 to {MAX_WIDTH}, "
+                             f"separated by commas; got {part!r}")
+        sizes.append(int(part))
+    if len(sizes) > MAX_HIDDEN_LAYERS:
+        raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(sizes)}")
+    return tuple(sizes)
 
 
-@st.cache_data(max_entries=3, ttl=3600, show_spinner=False)
-def data_overview(name: str, per_class: int = 8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Of the training split of ``name``: class counts (k,), average images (k, 784) and
-    ``per_class`` random examples of each class (k, per_class, 784) uint8."""
-    data = load_data(name)
-    picks = examples_per_class(data.y_train, per_class)
-    examples = np.where(picks[..., None] >= 0, data.X_train[picks], 0).astype(np.uint8)
-    return (class_counts(data.y_train), class_means(data.X_train, data.y_train), examples)
+def network_name(layer_sizes: list[int] | tuple[int, ...], activation: str) -> str:
+    """E.g. "784-256-10 relu"."""
+    return "-".join(str(s) for s in layer_sizes) + f" {activation}"
 
 
-def get_data(name: str, state: MutableMapping) -> tuple[DigitData, str | None]:
-    """The data set ``name``, or the bundled sample and a notice saying why not."""
-    failed = state.setdefault(UNAVAILABLE_KEY, {})  # name -> the notice, so a session asks only once
-    if name != "sample" and name not in failed:
-        try:
-            return load_data(name), None
-        except CacheUnwritable as err:  # a read-only disk: nothing was downloaded
-            failed[name] = (f"{_capitalised(SOURCE_TITLES[name])} cannot be stored on this server, so it was not "
-                            f"downloaded; using the bundled 10,000-digit sample. ({err})")
-        except DatasetUnavailable as err:
-            failed[name] = (f"{_capitalised(SOURCE_TITLES[name])} could not be downloaded; using the bundled "
-                            f"10,000-digit sample. ({err})")
-    return load_data("sample"), failed.get(name) if name != "sample" else None
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Every knob of the MNIST page. Defaults: the fast preset (>= 98% on full MNIST in seconds)."""
+
+    hidden: tuple[int, ...] = knob(  # one wide layer learns MNIST fast; depth helps little here
+        (256,), label="Hidden layer sizes", column="network", widget="text_input", args=dict(
+            help="Comma-separated, e.g. 256 or 128, 64. Empty: no hidden layer (a linear classifier)."))
+    activation: str = knob("relu", label="Activation", column="network", widget="selectbox",
+                           options=tuple(ACTIVATIONS))  # no saturation, so large learning rates work
+    init: str = knob(  # variance 2 / fan_in keeps relu activations at a sane scale
+        "he", label="Initial weights", column="network", widget="selectbox", options=tuple(INITIALIZERS),
+        args=dict(help="uniform: in [-1, 1] (tutorial B); xavier, he: scaled to the layer's width"))
+    dropout: float = knob(0.0, label="Dropout (hidden layers)", column="network", widget="slider",
+                          low=0.0, high=0.7, args=dict(step=0.05))
+    l2: float = knob(0.0, label="L2 penalty", column="network", widget="number_input", low=0.0, high=1.0,
+                     args=dict(step=1e-4, format="%g"))  # not needed for a short run
+    l1: float = knob(0.0, label="L1 penalty", column="network", widget="number_input", low=0.0, high=1.0,
+                     args=dict(step=1e-5, format="%g"))
+    optimizer: str = knob("momentum", label="Optimiser", column="optimiser", widget="selectbox",
+                          options=tuple(OPTIMIZERS))  # SGD with momentum: cheap steps, fast progress
+    lr: float = knob(  # the largest rate that stays stable for this net with batch 64
+        0.1, label="Learning rate", column="optimiser", widget="number_input", low=1e-5, high=10.0,
+        args=dict(step=0.01, format="%g", help="Too large and the loss blows up; Adam wants about 0.001."))
+    momentum: float = knob(0.9, label="Momentum", column="optimiser", widget="slider", low=0.0, high=0.99,
+                           args=dict(step=0.01))  # used by "momentum" and "nesterov" only
+    schedule: str = knob(  # lr x (1 - decay) per epoch: big steps first, fine ones later
+        "exponential", label="Learning-rate schedule", column="optimiser", widget="selectbox",
+        options=tuple(SCHEDULES))
+    decay: float = knob(  # lr x 0.8 per epoch
+        0.2, label="Decay", column="optimiser", widget="number_input", low=0.0, high=1.0, args=dict(
+            step=0.01, format="%g",
+            help="inverse_time, compounding: lr / (1 + decay·t); exponential: lr·(1 − decay)^t"))
+    batch_size: int | None = knob(  # small batches: many updates per epoch; None = full batch
+        64, label="Batch size", column="loop", widget="select_slider", options=tuple(BATCH_LABELS))
+    epochs: int = knob(8, label="Epochs", column="loop", widget="slider",
+                       low=1, high=50)  # 98% on full MNIST after 3-4 epochs; the rest polishes
+    val_fraction: float = knob(  # held out of the training set to draw the validation curves
+        0.1, label="Validation fraction", column="loop", widget="slider", low=0.0, high=0.3,
+        args=dict(step=0.05, help="Held out of the training images to draw the validation curves."))
+    seed: int = knob(  # one seed fixes the initial weights, the shuffling, dropout and the split
+        0, label="Seed", column="loop", widget="number_input", low=0, high=2**31 - 1, args=dict(step=1))
+
+    def layer_sizes(self) -> list[int]:
+        return [N_PIXELS, *self.hidden, N_CLASSES]
+
+    def training_bytes(self, n_rows: int) -> int:
+        """About how much memory training on ``n_rows`` images takes (float32): the float copy of the
+        images, the parameters with their gradient, optimiser buffers and the saved initial weights,
+        and one batch's activations, deltas and dropout masks."""
+        parameters = parameter_count(self.layer_sizes())
+        copies = 3 + OPTIMIZER_BUFFERS.get(self.optimizer, 2)
+        batch = min(self.batch_size or n_rows, n_rows)
+        return 4 * (n_rows * N_PIXELS + parameters * copies + 3 * batch * sum(self.layer_sizes()))
+
+    def check_budget(self, n_rows: int) -> None:
+        """ValueError, with a message for the page, if this run would be too big for a shared server."""
+        parameters = parameter_count(self.layer_sizes())
+        if parameters > MAX_PARAMETERS:
+            raise ValueError(f"a {self.network_name()} network has {parameters:,} weights and biases; "
+                             f"this app trains at most {MAX_PARAMETERS:,}: use fewer or smaller hidden layers")
+        needed = self.training_bytes(n_rows)
+        if needed > MAX_TRAINING_BYTES:
+            raise ValueError(f"training it on {n_rows:,} images with batch size "
+                             f"{self.batch_size or 'full'} would take about {needed / 2**20:,.0f} MB of the "
+                             f"shared server's memory (the limit is {MAX_TRAINING_BYTES / 2**20:,.0f} MB): "
+                             "choose a smaller batch size or smaller hidden layers")
+
+    def build_model(self) -> MLP:
+        """A fresh network with these settings (float32; ValueError for a bad setting)."""
+        return MLP(self.layer_sizes(), activation=self.activation, init=self.init, l2=self.l2,
+                   l1=self.l1, dropout=self.dropout, seed=self.seed)
+
+    def fit_options(self) -> dict:
+        """Keyword arguments of ``MLP.fit`` for these settings."""
+        return dict(epochs=self.epochs, batch_size=self.batch_size, optimizer=self.optimizer,
+                    lr=self.lr, momentum=self.momentum if self.optimizer in ("momentum", "nesterov")
+                    else None, schedule=self.schedule, decay=self.decay)
+
+    def network_name(self) -> str:
+        return network_name(self.layer_sizes(), self.activation)
+
+    def summary(self) -> dict:
+        """The settings as one flat row, for the table of runs."""
+        schedule = f"{self.schedule} {self.decay:g}" if self.decay or self.schedule != "constant" else "constant"
+        return {"network": self.network_name(), "init": self.init, "optimizer": self.optimizer,
+                "lr": self.lr, "schedule": schedule, "batch": self.batch_size or "full",
+                "epochs": self.epochs, "l2": self.l2, "l1": self.l1, "dropout": self.dropout}
+
+    def replace(self, **changes) -> "TrainingConfig":
+        return dataclasses.replace(self, **changes)
 
 
-def _capitalised(text: str) -> str:
-    return text[0].upper() + text[1:]
-
-
-# ---- the knobs as widgets --------------------------------------------------------------------
-def batch_label(size: int | None) -> str:
-    return "full" if size is None else str(size)
-
-
-BATCH_LABELS = [batch_label(b) for b in BATCH_SIZES]
+PRESETS: dict[str, TrainingConfig] = {
+    # The default: >= 98% on full MNIST within seconds (see benchmarks/README.md).
+    "Fast": TrainingConfig(),
+    # Tutorial B: 784-30-10 tanh, weights uniform in [-1, 1], momentum, a compounding decay.
+    # Its large initial weights saturate tanh: a lesson in why initialisation matters.
+    "Tutorial B": TrainingConfig(hidden=(30,), activation="tanh", init="uniform", optimizer="momentum",
+                                 lr=0.05, momentum=0.9, schedule="compounding", decay=0.01,
+                                 batch_size=32, epochs=10),
+    # The best within a minute: wider, dropout and L2 against overfitting, a cosine schedule.
+    "Best": TrainingConfig(hidden=(512,), dropout=0.2, l2=1e-4, lr=0.1, schedule="cosine", decay=0.0,
+                           batch_size=64, epochs=16, val_fraction=0.05),
+}
+FIELDS: dict[str, Knob] = {f.name: f.metadata["knob"] for f in fields(TrainingConfig)}
 
 
 def widget_values(config: TrainingConfig) -> dict[str, Any]:
     """Session-state values of the page's knob widgets (keys "mnist_<field>") for ``config``."""
-    values = {f"mnist_{name}": getattr(config, name) for name in config.__dataclass_fields__}
+    values = {f"mnist_{name}": getattr(config, name) for name in FIELDS}
     values["mnist_hidden"] = ", ".join(str(h) for h in config.hidden)
-    values["mnist_batch_size"] = batch_label(config.batch_size)
+    values["mnist_batch_size"] = "full" if config.batch_size is None else str(config.batch_size)
     return values
 
 
-def _hidden_text(raw: str) -> str:
-    return ", ".join(str(size) for size in parse_hidden(raw))
-
-
-def _knob_table() -> dict[str, LinkKnob]:
-    """The page's knobs, one per TrainingConfig field: link name = field, widget key "mnist_<field>"."""
-    default = widget_values(TrainingConfig())
-    spec = {  # field: label, then the values its widget (and a link) takes
-        "hidden": ("Hidden layer sizes", dict(read=_hidden_text, write=lambda text: text.replace(" ", ""))),
-        "activation": ("Activation", dict(options=tuple(ACTIVATIONS))),
-        "init": ("Initial weights", dict(options=tuple(INITIALIZERS))),
-        "dropout": ("Dropout (hidden layers)", dict(low=0.0, high=0.7)),
-        "l2": ("L2 penalty", dict(low=0.0, high=1.0)),
-        "l1": ("L1 penalty", dict(low=0.0, high=1.0)),
-        "optimizer": ("Optimiser", dict(options=tuple(OPTIMIZERS))),
-        "lr": ("Learning rate", dict(low=1e-5, high=10.0)),
-        "momentum": ("Momentum", dict(low=0.0, high=0.99)),
-        "schedule": ("Learning-rate schedule", dict(options=tuple(SCHEDULES))),
-        "decay": ("Decay", dict(low=0.0, high=1.0)),
-        "batch_size": ("Batch size", dict(options=tuple(BATCH_LABELS))),
-        "epochs": ("Epochs", dict(low=1, high=50)),
-        "val_fraction": ("Validation fraction", dict(low=0.0, high=0.3)),
-        "seed": ("Seed", dict(low=0, high=2**31 - 1)),
-    }
-    assert set(spec) == set(TrainingConfig.__dataclass_fields__)
-    return {name: LinkKnob(f"mnist_{name}", label, default[f"mnist_{name}"], **values)
-            for name, (label, values) in spec.items()}
-
-
-KNOBS = _knob_table()  # what a teacher's link sets, locks (lock=lr,epochs) or hides (hide=l1)
-
-
-def config_from_widgets(state: MutableMapping) -> TrainingConfig:
+def config_from_widgets(state: Mapping[str, Any]) -> TrainingConfig:
     """The TrainingConfig the knob widgets describe (ValueError for unreadable hidden sizes)."""
-    fields = {name: state[f"mnist_{name}"] for name in TrainingConfig.__dataclass_fields__}
-    fields["hidden"] = parse_hidden(fields["hidden"])
-    fields["batch_size"] = None if fields["batch_size"] == "full" else int(fields["batch_size"])
-    fields["epochs"], fields["seed"] = int(fields["epochs"]), int(fields["seed"])
-    return TrainingConfig(**fields)
+    values = {name: state[f"mnist_{name}"] for name in FIELDS}
+    batch = values["batch_size"]
+    return TrainingConfig(**{**values, "hidden": parse_hidden(values["hidden"]), "epochs": int(values["epochs"]),
+                             "seed": int(values["seed"]), "batch_size": None if batch == "full" else int(batch)})
 
 
-def apply_config(state: MutableMapping, config: TrainingConfig, keep: Iterable[str] = ()) -> None:
-    """Set the knob widgets to ``config`` (a preset button's on_click), except the knobs named in
-    ``keep`` (those a teacher's link locks or hides)."""
-    state.update({key: value for key, value in widget_values(config).items()
-                  if key.removeprefix("mnist_") not in set(keep)})
+def _link_knob(name: str, spec: Knob, default: Any) -> LinkKnob:
+    if name == "hidden":  # link text "128,64" <-> widget text "128, 64"
+        return LinkKnob(f"mnist_{name}", spec.label, default, write=lambda text: text.replace(" ", ""),
+                        read=lambda raw: ", ".join(str(size) for size in parse_hidden(raw)))
+    return LinkKnob(f"mnist_{name}", spec.label, default, spec.low, spec.high, spec.options)
 
 
-# ---- training -----------------------------------------------------------------------------
-class ProgressPanel:
-    """Two progress bars (epochs; batches of this epoch) and the learning curves, redrawn live."""
-
-    def __init__(self, container: Any) -> None:
-        with container:
-            self.epochs_bar = st.progress(0, text="Epoch 1: starting...")
-            self.batches_bar = st.progress(0, text="Batch 0")
-            self.curves = st.empty()
-        self.drawn_epochs = 0
-
-    def update(self, p: Progress) -> None:
-        text = describe_progress(p)
-        self.epochs_bar.progress(text.epoch_fraction, text=text.epoch_label)
-        self.batches_bar.progress(text.batch_fraction, text=text.batch_label)
-        if len(p.history.epoch) > self.drawn_epochs:  # a new epoch ended: redraw the curves
-            self.drawn_epochs = len(p.history.epoch)
-            show_chart(learning_curves(p.history), curves_alt(p.history), where=self.curves,
-                       key=f"mnist_live_{self.drawn_epochs}")
-
-
-@contextmanager
-def training_slot(notice: Any, slots: TrainingSlots = SLOTS) -> Iterator[None]:
-    """Hold one of the server's training slots for the block, queueing for it first; ``notice`` (an
-    st.empty) says how many runs are ahead meanwhile. A click while waiting ends the script run at the
-    notice's next update, which leaves the queue."""
-    ticket = slots.join()
-    try:
-        while (ahead := slots.wait(ticket, SLOT_POLL)) is not None:
-            notice.info(f"Waiting for a free training slot: {ahead} run{'s' * (ahead != 1)} ahead of yours "
-                        f"on this server, which trains {slots.size} at a time. Yours starts by itself.",
-                        icon=":material/hourglass_top:")
-    except BaseException:
-        slots.leave(ticket)
-        raise
-    try:
-        notice.empty()
-        yield
-    finally:
-        slots.finish()
-
-
-def train_in_turn(config: TrainingConfig, data: DigitData, state: MutableMapping, holder: Any) -> str | None:
-    """A press of Train: check the settings fit a shared server, wait for a training slot, train with
-    live progress in ``holder`` (an st.empty), then evaluate and store the run (``finish_run``).
-    Returns why it could not train, or None. The run is in ``state`` from its first step (Stop keeps it)."""
-    try:
-        config.check_budget(len(data.X_train))
-    except ValueError as err:
-        return f"These settings are too big for a shared server: {err}"
-    with training_slot(holder):
-        try:
-            run = start_run(config, data.name, len(data.X_train))
-        except ValueError as err:
-            return f"These settings do not make a network: {err}"
-        state[ACTIVE_RUN_KEY] = run
-        panel = ProgressPanel(holder.container())
-        try:
-            run_training(run, data.X_train, data.y_train, on_update=panel.update)
-        except ValueError as err:
-            state.pop(ACTIVE_RUN_KEY)
-            return f"Training could not start: {err}"
-    finish_run(run, data, state)
-    holder.empty()
-    return None
-
-
-def finish_run(run: TrainingRun, data: DigitData, state: MutableMapping, interrupted: bool = False) -> Outcome:
-    """Evaluate a run's model on the test split and store it for the results and the Draw page.
-
-    ``interrupted``: the script run training it was ended by a click (Stop or any other widget).
-    """
-    run.finished = True
-    history = run.history
-    status = history.status if history and not interrupted else "stopped"
-    epochs_done = len(history.epoch) if history else 0
-    if interrupted:
-        message = (f"Stopped after {epochs_done} complete epoch{'s' * (epochs_done != 1)}: "
-                   "this is the network as it was at that moment.")
-    else:
-        message = history.message[:1].upper() + history.message[1:] + "."
-    outcome = Outcome(run.model, run.config.network_name(), data.name, evaluate(run.model, data.X_test, data.y_test),
-                      status, message, history, run.initial_weights, run.seconds or None, run.config)
-    store_outcome(outcome, data, state)
-    runs = state.setdefault(RUNS_KEY, [])
-    runs.append({"run": (runs[-1]["run"] + 1) if runs else 1, "data": SOURCE_TITLES[data.name],
-                 "test accuracy": outcome.evaluation.accuracy,
-                 "seconds": round(run.seconds, 2) if run.seconds else None,
-                 "status": status, "epochs run": epochs_done, **run.config.summary()})
-    del runs[:-MAX_RUNS]
-    state.pop(ACTIVE_RUN_KEY, None)
-    return outcome
-
-
-def store_outcome(outcome: Outcome, data: DigitData, state: MutableMapping) -> None:
-    """Show ``outcome`` in the results and, unless it diverged, hand its model to the Draw page."""
-    state[OUTCOME_KEY] = outcome
-    true_class, predicted_class = outcome.evaluation.most_confused_pair()
-    state["mnist_true"], state["mnist_pred"] = true_class, predicted_class
-    if outcome.status != "diverged":
-        state[TRAINED_MODEL_KEY] = TrainedModel(
-            outcome.model, f"{outcome.name}, {SOURCE_TITLES[data.name]}", data.name,
-            outcome.evaluation.accuracy, data.class_names)
-
-
-
-def accept_upload(file_name: str, content: bytes, data: DigitData, state: MutableMapping) -> str | None:
-    """Load an uploaded model and show it, evaluated on ``data``; returns None, or why it was refused."""
-    try:
-        model = load_digit_model(content)
-    except ValueError as err:
-        return f"{quoted(file_name)} was refused: {plain(err, MAX_MESSAGE)}"
-    outcome = Outcome(model, network_name(model.layer_sizes, model.config["activation"]), data.name, evaluate(model, data.X_test, data.y_test), "uploaded",
-                      f"Uploaded {quoted(file_name)}: evaluated on the test split of {SOURCE_TITLES[data.name]}.")
-    store_outcome(outcome, data, state)
-    return None
-
-
-def runs_rows(runs: list[dict]) -> list[dict]:
-    """This session's runs, newest first, as narrow rows that fit the page: how far each ran in one
-    column ("3 of 16, stopped"), its settings in another instead of ten."""
-    def settings(row: dict) -> str:
-        extras = [f"{name} {row[name]:g}" for name in ("l2", "l1", "dropout") if row.get(name)]
-        return ", ".join([f"{row['optimizer']} lr {row['lr']:g}", row["schedule"].removesuffix(" 0"),
-                          f"batch {row['batch']}", row["init"], *extras])
-
-    def ran(row: dict) -> str:
-        done = f"{row['epochs run']} of {row['epochs']}"
-        return done if row["status"] == "completed" else f"{done}, {row['status']}"
-    return [{"run": row["run"], "data": DATA_SHORT.get(row["data"], row["data"]), "network": row["network"],
-             "test accuracy": row["test accuracy"], "epochs": ran(row), "seconds": row["seconds"],
-             "settings": settings(row)} for row in reversed(runs)]
-
-
-DATA_SHORT = {title: name for name, title in SOURCE_TITLES.items()}  # "the bundled sample" -> "sample"
+# What a teacher's link sets, locks (lock=lr,epochs) or hides (hide=l1): one LinkKnob per field.
+KNOBS = {name: _link_knob(name, spec, widget_values(TrainingConfig())[f"mnist_{name}"])
+         for name, spec in FIELDS.items()}

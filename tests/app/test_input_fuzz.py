@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from lab.draw.preprocess import decode_png, preprocess
-from lab.mnist.training import MAX_HIDDEN_LAYERS, MAX_WIDTH, parse_hidden
+from lab.mnist.settings import MAX_HIDDEN_LAYERS, MAX_WIDTH, parse_hidden
 from lab.moons.settings import KNOBS, MoonsSettings, settings_from_query, to_token
 from lab.moons.points import MAX_COORDINATE, MAX_ROWS, CsvError, parse_csv
 from lab.app.text import MAX_MESSAGE, plain

@@ -9,7 +9,8 @@ import pytest
 
 from lab.mnist.data import to_network_input
 from lab.mnist.results import evaluate
-from lab.mnist.training import TrainingConfig, run_training, start_run
+from lab.mnist.settings import TrainingConfig
+from lab.mnist.training import run_training, start_run
 from lab.moons.settings import DEFAULTS, PRESETS, to_query
 from lab.moons.run import run_moons
 from lab.mnist.script import mnist_script

@@ -129,3 +129,85 @@ def test_a_worker_loads_numpy_and_nn_only(pool):
     (nn.metrics imports it on first use), SciPy, pandas, Streamlit or Plotly."""
     assert while_busy(pool, lambda: pool.run(heavy_packages_after_a_fit)) == []
     assert pool.started == 1
+
+
+# ---- jobs: trainings in threads of their own, a few at a time, first come first served ----------
+def gated(job, gate: threading.Event, ran: list) -> str:
+    """A job that trains until ``gate`` opens, then says it ran."""
+    ran.append(job)
+    assert gate.wait(10)
+    return "trained"
+
+
+def until(condition, seconds: float = 5.0) -> None:
+    deadline = threading.Event()
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return
+        deadline.wait(0.01)
+    raise AssertionError("condition not met in time")
+
+
+def test_jobs_queue_for_the_slots_in_order():
+    pool, gate, ran = Pool(0, slots=1), threading.Event(), []
+    a = pool.start(gated, gate, ran)
+    until(lambda: ran == [a])
+    b, c = pool.start(gated, gate, ran), pool.start(gated, gate, ran)
+    assert (a.ahead, b.ahead, c.ahead) == (0, 1, 2)  # a trains; b waits before c
+    b.stop()  # b gives up while it waits: it leaves the queue and never trains
+    assert b.wait(5) and b.result is None and b.error is None
+    until(lambda: c.ahead == 1)
+    gate.set()  # a is done: c starts at once
+    assert a.wait(5) and a.result == "trained" and c.wait(5) and c.result == "trained"
+    assert ran == [a, c] and pool.training == 0 and not pool.queue and pool.in_flight == 0
+
+
+def test_a_job_goes_on_after_whoever_started_it_stopped_watching():
+    """A page's script run ends at any click; the job it started is not tied to it."""
+    pool, gate, ran = Pool(0), threading.Event(), []
+    job = pool.start(gated, gate, ran)
+    assert not job.wait(0.2) and not job.done  # nobody follows it now
+    gate.set()
+    assert job.wait(5) and job.result == "trained"
+
+
+def test_a_failed_job_keeps_its_error_and_gives_its_slot_back():
+    pool = Pool(0, slots=1)
+    failed = pool.start(lambda job: refuse("too big"))
+    assert failed.wait(5) and isinstance(failed.error, ValueError) and "too big" in str(failed.error)
+    after = pool.start(lambda job: "trained")
+    assert after.wait(5) and after.result == "trained" and pool.training == 0
+
+
+def test_stop_is_heard_through_report():
+    pool = Pool(0)
+
+    def steps(job):
+        for step in range(10_000):
+            if job.report(step):
+                return step
+            threading.Event().wait(0.001)
+
+    job = pool.start(steps)
+    until(lambda: job.progress is not None and job.progress >= 3)
+    job.stop()
+    assert job.wait(5) and 3 <= job.result < 10_000 and job.progress == job.result
+
+
+def test_a_job_under_way_sends_a_moons_training_to_a_worker(pool):
+    """One count of trainings under way for both kinds: while an MNIST job trains in this process,
+    a Moons training goes to a worker process."""
+    gate, ran = threading.Event(), []
+    job = pool.start(gated, gate, ran)
+    until(lambda: pool.in_flight == 1)
+    try:
+        assert pool.run(pid_after, 0) != os.getpid() and pool.started == 1
+    finally:
+        gate.set()
+    assert job.wait(5)
+
+
+@pytest.mark.parametrize("value, expected", [("", 2), ("3", 3), ("0", 1), ("-4", 1), ("two", 2)])
+def test_the_number_of_slots_comes_from_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv(training_pool.SLOTS_VARIABLE, value)
+    assert training_pool.slots() == expected

@@ -89,3 +89,25 @@ def test_stop_keeps_the_network_as_it_was(page, app_server):
     expect(page.get_by_text(re.compile(r"^Stopped after \d+ complete epochs?"))).to_be_visible()
     expect(page.get_by_text("Test accuracy", exact=True)).to_be_visible()  # not the runs table's column
     expect(page.get_by_text("The Draw page now uses this network", exact=False)).to_be_visible()
+
+
+def test_opening_the_code_during_training_does_not_stop_it(page, app_server):
+    """The training runs as a job off the script thread: the rerun that opening an expander makes
+    ends the script run, not the training, which goes on to its last epoch."""
+    page.goto(app_server + "/")
+    wait_for_app_idle(page)
+    page.get_by_role("link", name="MNIST classifier").click()
+    wait_for_app_idle(page)
+    page.get_by_role("button", name="Preset: Best").click()
+    wait_for_app_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    epoch_bar = page.locator('[data-testid="stProgress"]').first
+    expect(epoch_bar).to_contain_text(re.compile(r"Epoch [2-9] of 16"))
+    page.get_by_text("Show the code that trains").click()
+    expect(page.locator('[data-testid="stExpander"]').filter(has_text="nn.training.train")
+           .locator('[data-testid="stCode"]').first).to_contain_text("def train(", timeout=60_000)
+    expect(epoch_bar).to_contain_text(re.compile(r"Epoch \d+ of 16"))  # still training, shown again
+    screenshot(page, "mnist-code-open-while-training")
+    wait_for_app_idle(page, timeout=120_000)
+    expect(page.get_by_text(re.compile(r"^Trained 16 epochs"))).to_be_visible()
+    expect(page.get_by_text("Stopped after", exact=False)).to_have_count(0)

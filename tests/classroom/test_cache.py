@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from lab.mnist import settings as mnist_session
+from lab.mnist import widgets as mnist_session
 from lab.app.session import TRAINED_MODEL_KEY
 
 PAGE = "pages/mnist.py"

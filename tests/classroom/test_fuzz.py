@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lab.mnist import settings as mnist_session
+from lab.mnist import widgets as mnist_session
 from lab.mnist.data import SOURCE_LABELS
 from lab.mnist.results import model_bytes
 from lab.mnist.settings import BATCH_LABELS

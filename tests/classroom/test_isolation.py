@@ -9,8 +9,6 @@ import ast
 import dataclasses
 import logging
 import pickle
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +16,9 @@ import pytest
 
 from lab.draw.model import load_default_model
 from lab.mnist.data import DigitData
-from lab.mnist.settings import (MAX_RUNS, OUTCOME_KEY, RUNS_KEY, data_overview, finish_run, load_data,
-                               training_slot)
-from lab.mnist.training import MAX_PARAMETERS, PRESETS, TrainingConfig, TrainingSlots, start_run
+from lab.mnist.settings import MAX_PARAMETERS, MAX_RUNS, OUTCOME_KEY, PRESETS, RUNS_KEY, TrainingConfig
+from lab.mnist.training import start_run
+from lab.mnist.widgets import data_overview, finish_run, load_data
 from lab.app.session import TRAINED_MODEL_KEY
 from nn.datasets import load_mnist
 from nn.model import parameter_count
@@ -98,7 +96,7 @@ def test_moons_settings_stay_in_their_session(app_test):
 # ---- what is shared cannot be changed ------------------------------------------------------------
 def test_the_shared_default_model_is_read_only():
     first, second = load_default_model(), load_default_model()
-    assert first is second  # st.cache_resource: every session gets this very object
+    assert first is second  # one cached copy (lru_cache): every session gets this very object
     model = first.model
     before = model.theta.copy()
     views = [model.theta, model.theta_w, *model.params, *model.W, *model.b, model.grad, *model.gW]
@@ -116,16 +114,16 @@ def test_the_shared_default_model_is_read_only():
     np.testing.assert_array_equal(model.input_gradient(X[:1], 3), model.input_gradient(X[:1], 3))
 
 
-def test_cached_data_is_a_fresh_copy_for_every_call():
-    """st.cache_data pickles what a function returns and unpickles it on every call (Streamlit's
-    design), so one session scribbling on its arrays cannot reach the cache or another session."""
+def test_cached_data_is_shared_and_read_only():
+    """The data sets live once in st.cache_resource, shared by every session without a copy, so
+    their arrays are read-only: no session can scribble on what another one trains on. The small
+    overview arrays come from st.cache_data, a fresh copy for every call."""
     first = load_data("sample")
-    pristine = first.X_train[:3].copy()
-    first.X_train[:3] = 255
-    first.y_train[:3] = 9
-    second = load_data("sample")
-    assert second.X_train is not first.X_train
-    np.testing.assert_array_equal(second.X_train[:3], pristine)
+    assert load_data("sample") is first
+    for array in (first.X_train, first.y_train, first.X_test, first.y_test):
+        assert not array.flags.writeable
+        with pytest.raises(ValueError, match="read-only"):
+            array[:3] = 9
     counts, means, _ = data_overview("sample")
     counts[:] = -1
     means[:] = -1
@@ -200,7 +198,7 @@ def test_the_runs_table_keeps_the_last_runs_only():
     data = DigitData("sample", X[:200], y[:200], Xt[:100], yt[:100], tuple("0123456789"))
     state: dict = {}
     for _ in range(MAX_RUNS + 5):
-        finish_run(start_run(TrainingConfig(hidden=(4,)), "sample"), data, state, interrupted=True)
+        finish_run(start_run(TrainingConfig(hidden=(4,)), "sample"), data, state)  # never trained: "stopped"
     runs = state[RUNS_KEY]
     assert len(runs) == MAX_RUNS and runs[-1]["run"] == MAX_RUNS + 5 and runs[0]["run"] == 6
 
@@ -220,71 +218,3 @@ def test_a_network_too_big_for_a_shared_server_is_refused_before_it_is_built(app
     assert not at.exception
     assert any("too big for a shared server" in e.value for e in at.error)
     assert TRAINED_MODEL_KEY not in at.session_state and RUNS_KEY not in at.session_state
-
-
-# ---- training slots: a few runs at a time, first come first served ------------------------------
-def test_training_slots_queue_runs_in_order():
-    slots = TrainingSlots(1)
-    a, b, c = slots.join(), slots.join(), slots.join()
-    assert slots.wait(b, 0.01) == 1  # a is first in line
-    assert slots.wait(a, 0.01) is None and slots.running == 1
-    assert slots.wait(c, 0.01) == 2  # a trains, b waits before c
-    slots.leave(b)  # b gives up
-    assert slots.wait(c, 0.01) == 1
-    started = []
-    waiter = threading.Thread(target=lambda: started.append(slots.wait(c, 5.0)))
-    waiter.start()
-    time.sleep(0.05)
-    slots.finish()  # a is done: c starts at once
-    waiter.join(2)
-    assert started == [None] and slots.running == 1 and slots.waiting == 0
-    slots.finish()
-    assert slots.running == 0
-
-
-class Notice:
-    """Stands in for the page's st.empty(): records what it was asked to show."""
-
-    def __init__(self, stop_after: int | None = None):
-        self.shown, self.stop_after = [], stop_after
-
-    def info(self, text, **kwargs):
-        self.shown.append(text)
-        if self.stop_after is not None and len(self.shown) >= self.stop_after:
-            raise KeyboardInterrupt  # Streamlit ends a run with a BaseException at an st call
-
-    def empty(self):
-        self.shown.append(None)
-
-
-def test_a_run_waits_for_a_slot_and_says_so(monkeypatch):
-    monkeypatch.setattr("lab.mnist.settings.SLOT_POLL", 0.02)
-    slots = TrainingSlots(1)
-    first = slots.join()
-    assert slots.wait(first, 0) is None  # another student's run holds the only slot
-    threading.Timer(0.2, slots.finish).start()
-    notice = Notice()
-    with training_slot(notice, slots):
-        assert slots.running == 1
-    assert slots.running == 0 and slots.waiting == 0
-    assert notice.shown[0].startswith("Waiting for a free training slot: 1 run ahead of yours")
-    assert notice.shown[-1] is None  # the notice is cleared once the run starts
-
-
-def test_stop_while_waiting_leaves_the_queue(monkeypatch):
-    monkeypatch.setattr("lab.mnist.settings.SLOT_POLL", 0.01)
-    slots = TrainingSlots(1)
-    holder = slots.join()
-    slots.wait(holder, 0)
-    with pytest.raises(KeyboardInterrupt):
-        with training_slot(Notice(stop_after=2), slots):
-            pytest.fail("must not train without a slot")
-    assert slots.waiting == 0 and slots.running == 1  # only the holder's run
-
-
-def test_a_failed_run_gives_its_slot_back():
-    slots = TrainingSlots(1)
-    with pytest.raises(RuntimeError):
-        with training_slot(Notice(), slots):
-            raise RuntimeError("training failed")
-    assert slots.running == 0 and slots.waiting == 0

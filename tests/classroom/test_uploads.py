@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from lab.mnist.results import MAX_UPLOAD_BYTES, load_digit_model, model_bytes
-from lab.mnist.training import MAX_PARAMETERS
+from lab.mnist.settings import MAX_PARAMETERS
 from lab.mnist.settings import OUTCOME_KEY
 from lab.app.session import TRAINED_MODEL_KEY
 from nn import MLP

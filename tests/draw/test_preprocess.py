@@ -6,8 +6,7 @@ import pytest
 from PIL import Image
 from scipy import ndimage
 
-from lab.draw.model import (INFO_PATH, NOT_SURE_BELOW, digit_model_problem,
-                                     load_default_model, read_drawing, shifted_copies)
+from lab.draw.model import INFO_PATH, NOT_SURE_BELOW, digit_model_problem, load_default_model, read_drawing
 from lab.draw.preprocess import CENTRE, ink_box, is_blank, naive_resize, preprocess, to_grey
 from lab.app.session import TrainedModel
 from nn import MLP
@@ -115,6 +114,8 @@ def test_default_model_is_shared_read_only_and_its_recorded_accuracy_is_true(sam
 
 
 def test_shifted_copies_move_whole_digits():
+    from scripts.train_default_digit_model import shifted_copies  # the default model's training code
+
     image = np.zeros((1, 784), np.float32)
     image[0, 14 * 28 + 14] = 1.0
     out = shifted_copies(image, copies=50, max_shift=2, rng=np.random.default_rng(0))

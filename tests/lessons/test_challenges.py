@@ -14,7 +14,8 @@ from lab.app.lessons.links import MAX_LIST, lesson_params, read_link, shown_note
 from lab.draw.model import load_default_model, read_drawing
 from lab.mnist.data import SOURCE_TITLES
 from lab.mnist.results import Outcome, evaluate
-from lab.mnist.training import TrainingConfig, run_training, start_run
+from lab.mnist.settings import TrainingConfig
+from lab.mnist.training import run_training, start_run
 from lab.moons.settings import KNOBS, settings_from_query
 from lab.moons.run import run_moons
 from lab.theory.network import BUGS, check, new_net

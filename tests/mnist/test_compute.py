@@ -1,21 +1,23 @@
-"""The MNIST page's helpers (lab/mnist_*.py) and figure builders, without Streamlit running."""
+"""The MNIST page's helpers (lab/mnist/) and figure builders, without Streamlit running."""
 from __future__ import annotations
 
 import base64
 import io
+import threading
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
+from lab.app import workers
 from lab.mnist import figures
 from lab.mnist.data import class_counts, class_means, examples_per_class, to_network_input
 from lab.mnist.results import Outcome, evaluate, load_digit_model, model_bytes
-from lab.mnist.settings import (ACTIVE_RUN_KEY, OUTCOME_KEY, RUNS_KEY, accept_upload, config_from_widgets,
-                               finish_run, widget_values)
-from lab.mnist.training import (PRESETS, ThrottledReporter, TrainingConfig, describe_progress, parse_hidden,
-                                run_training, split_validation, start_run)
+from lab.mnist.settings import (ACTIVE_RUN_KEY, OUTCOME_KEY, PRESETS, RUNS_KEY, TrainingConfig, config_from_widgets,
+                                parse_hidden, widget_values)
+from lab.mnist.training import ThrottledReporter, describe_progress, run_training, split_validation, start_run
+from lab.mnist.widgets import accept_upload, finish_run, follow_training
 from lab.app.session import TRAINED_MODEL_KEY, TrainedModel
 from nn import MLP, History, Progress
 from nn.datasets import load_mnist
@@ -165,22 +167,16 @@ def test_stop_request_ends_training(sample):
     assert history.status == "stopped" and history.epoch == [1]
 
 
-def test_an_interrupted_run_keeps_its_model_and_history(sample):
-    """What a Stop click does: Streamlit raises inside the progress callback (at its next st call)."""
-    class Interrupted(Exception):
-        pass
-
-    def interrupt(p):
-        if p.epoch == 1 and p.batch >= 5:
-            raise Interrupted
-
+def test_a_run_stopped_mid_epoch_keeps_its_model_and_history(sample):
+    """What a Stop click does: the job's progress callback answers True in the middle of epoch 2."""
     run = start_run(SMALL.replace(epochs=3), "sample")
-    with pytest.raises(Interrupted):
-        run_training(run, sample.X_train, sample.y_train, on_update=interrupt, interval=0.0)
-    assert not run.finished and run.history.epoch == [1] and np.isfinite(run.model.theta).all()
+    run_training(run, sample.X_train, sample.y_train, on_update=lambda p: p.epoch == 1 and p.batch >= 5,
+                 interval=0.0)
+    assert run.history.status == "stopped" and np.isfinite(run.model.theta).all()
+    assert run.history.epoch == [1, 2] and run.complete_epochs() == 1  # epoch 2 is recorded, unfinished
 
     state = {ACTIVE_RUN_KEY: run}
-    outcome = finish_run(run, sample, state, interrupted=True)
+    outcome = finish_run(run, sample, state)
     assert outcome.status == "stopped" and "Stopped after 1 complete epoch" in outcome.message
     assert outcome.evaluation.accuracy > 0.5
     assert ACTIVE_RUN_KEY not in state and state[OUTCOME_KEY] is outcome
@@ -338,3 +334,30 @@ def test_data_overview_figures():
 def test_outcome_defaults():
     outcome = Outcome(MLP([784, 10]), "n", "sample", None, "uploaded", "m")
     assert outcome.history is None and outcome.config is None
+
+
+def test_a_run_waits_for_a_training_slot_and_says_so(monkeypatch):
+    """On a busy server the page says how many runs are ahead; Stop while waiting leaves the queue."""
+    pool, gate = workers.Pool(0, slots=1), threading.Event()
+    monkeypatch.setattr(workers, "_pool", pool)
+    monkeypatch.setattr("lab.mnist.widgets.POLL", 0.02)
+    busy = workers.start(lambda job: gate.wait(10))  # another student's run holds the only slot
+    mine = workers.start(lambda job: "trained")
+    notices = []
+
+    class Holder:  # stands in for the page's st.empty()
+        def info(self, text, **kwargs):
+            notices.append(text)
+            if len(notices) == 2:
+                mine.stop()  # the Stop button's on_click
+
+        def empty(self):
+            notices.append(None)
+
+    state = {ACTIVE_RUN_KEY: mine}
+    assert follow_training(state, Holder()) is None
+    assert notices[0].startswith("Waiting for a free training slot: 1 run ahead of yours")
+    assert notices[-1] is None and mine.result is None  # cleared; it never trained
+    assert ACTIVE_RUN_KEY not in state and RUNS_KEY not in state and not pool.queue
+    gate.set()
+    assert busy.wait(5) and pool.training == 0

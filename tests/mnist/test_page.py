@@ -4,15 +4,18 @@ from __future__ import annotations
 import base64
 import json
 import re
+import threading
 
 import numpy as np
 import pytest
 
-from lab.mnist import settings as session_module
+from lab.mnist import widgets as session_module
 from lab.mnist.data import to_network_input
 from lab.mnist.results import model_bytes
 from lab.mnist.settings import ACTIVE_RUN_KEY, OUTCOME_KEY, RUNS_KEY
-from lab.mnist.training import TrainingConfig, run_training, start_run
+from lab.app import workers
+from lab.mnist.settings import TrainingConfig
+from lab.mnist.training import run_training, start_run, train_job
 from lab.app.session import TRAINED_MODEL_KEY
 from nn import MLP
 from nn.datasets import load_mnist
@@ -130,35 +133,61 @@ def test_rerunning_never_retrains(app_test):
 
 
 def test_stop_keeps_a_usable_model(app_test, sample_test):
-    """Simulated Stop. In the browser a click during training makes Streamlit raise inside the
-    page's progress callback at its next st call; the page stored the run in the session before
-    the first step. Here the run is interrupted the same way outside AppTest (an exception from
-    the callback in epoch 2), left in the session as Stop leaves it, and the page is run."""
+    """Stop: the page's training job ends at its next report and the page shows the network as it
+    was then. Here the job itself asks to stop in epoch 2, deterministically; in the browser the Stop
+    button's on_click does (tests/browser/test_mnist_browser.py)."""
     X_train, y_train, X_test, y_test = load_mnist("sample")
 
-    class Interrupted(Exception):
-        pass
-
-    def interrupt(p):
-        if p.epoch == 1 and p.batch == 10:
-            raise Interrupted
+    def stop_in_epoch_2(job, run):
+        def update(p):
+            if p.epoch == 1 and p.batch >= 10:
+                job.stop()
+            return job.report(p)
+        run_training(run, X_train, y_train, on_update=update, interval=0.0)
+        return run
 
     run = start_run(TrainingConfig(hidden=(32,), epochs=5), "sample")
-    with pytest.raises(Interrupted):
-        run_training(run, X_train, y_train, on_update=interrupt, interval=0.0)
+    job = workers.start(stop_in_epoch_2, run)
+    assert job.wait(60) and job.result is run and run.history.status == "stopped"
     weights = run.model.theta.copy()
 
     at = app_test(PAGE)
-    at.session_state[ACTIVE_RUN_KEY] = run
+    at.session_state[ACTIVE_RUN_KEY] = job
     at.run()
     assert not at.exception
-    assert any("Stopped after 1 complete epoch" in w.value for w in at.warning)
+    assert any("Stopped after 1 complete epoch" in w.value for w in at.warning), [w.value for w in at.warning]
     trained = at.session_state[TRAINED_MODEL_KEY]
     np.testing.assert_array_equal(trained.model.theta, weights)  # as it was at that moment
     assert shown_accuracy(at) == pytest.approx(trained.model.score(to_network_input(X_test), y_test), abs=5e-5)
     assert shown_accuracy(at) > 0.6
     assert at.session_state[RUNS_KEY][-1]["status"] == "stopped"
     assert ACTIVE_RUN_KEY not in at.session_state
+
+
+def test_a_rerun_during_training_does_not_end_it(app_test, sample_test):
+    """The training is a job off the script thread: a script run that ends while it trains (any
+    click reruns the page) leaves it going, and the next run of the page follows it to its end."""
+    X_train, y_train, _, _ = load_mnist("sample")
+    release = threading.Event()
+
+    def train_after_release(job, run):
+        release.wait(30)  # the page's first run sees it training, and ends before it does
+        return train_job(job, run, X_train, y_train)
+
+    run = start_run(TrainingConfig(hidden=(32,), epochs=3), "sample")
+    job = workers.start(train_after_release, run)
+    at = app_test(PAGE)
+    at.session_state[ACTIVE_RUN_KEY] = job
+    with pytest.raises(RuntimeError):  # AppTest gives up on this script run: as a rerun would end it
+        at.run(timeout=1)
+    assert not job.done
+    release.set()
+    at = app_test(PAGE)
+    at.session_state[ACTIVE_RUN_KEY] = job
+    at.run()
+    assert not at.exception and job.done
+    assert any(s.value.startswith("Trained 3 epochs") for s in at.success)
+    assert at.session_state[RUNS_KEY][-1]["epochs run"] == 3
 
 
 def test_a_diverging_run_says_so(app_test):
@@ -170,22 +199,24 @@ def test_a_diverging_run_says_so(app_test):
 
 
 def test_download_upload_round_trip(app_test, monkeypatch):
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.testing.v1 import app_test as app_test_module
 
-    storages = []
+    managers = []
 
-    class RecordingStorage(MemoryMediaFileStorage):
+    class RecordingManager(MediaFileManager):
         def __init__(self, *args):
             super().__init__(*args)
-            storages.append(self)
+            managers.append(self)
 
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
+    monkeypatch.setattr(app_test_module, "MediaFileManager", RecordingManager)
     at = train(app_test(PAGE))
     accuracy = shown_accuracy(at)
     button = at.get("download_button")[0]
     assert button.proto.label == "Download this model (.npz)"
-    downloaded = bytes(storages[-1].get_file(button.proto.url.rsplit("/", 1)[1]).content)
+    assert not button.proto.url and button.proto.deferred_file_id  # the file is built only when clicked
+    url = managers[-1].execute_deferred(button.proto.deferred_file_id)  # what a click asks the server
+    downloaded = bytes(managers[-1]._storage.get_file(url.rsplit("/", 1)[1].split(".")[0]).content)
     assert downloaded == model_bytes(at.session_state[TRAINED_MODEL_KEY].model)
 
     fresh = app_test(PAGE)  # a new session: nothing trained
