@@ -2,7 +2,7 @@
 
 The page prints ``Equation.latex`` with ``st.latex`` and the panels as heatmaps with their values.
 Every array comes from ``MLP.trace`` (or the model's own weights); the only products formed here are
-the transposes and the factor ``delta3 W2^T``, shown to make one line of the chain rule visible.
+the transposes and the factor ``delta2 W2^T``, shown to make one line of the chain rule visible.
 """
 from __future__ import annotations
 
@@ -51,23 +51,23 @@ def forward_equations(net: SmallNet, trace: Trace) -> list[Equation]:
 
 
 def backward_equations(net: SmallNet, trace: Trace) -> list[Equation]:
-    """delta3, dW2, db2, delta2, dW1, db1 with the L2 term on the weights (summed loss)."""
+    """delta2, dW2, db2, delta1, dW1, db1 with the L2 term on the weights (summed loss)."""
     model = net.model
     (W1, W2), lam = model.W, model.l2
     hidden, out = trace.layers
     tanh_slope = model.act.df(hidden.a)  # 1 - a1**2, by the activation table
     back = out.delta @ W2.T  # (n, hidden): the error reaching the hidden units
     return [
-        Equation(r"\delta_3 = \hat y - y", [Panel("delta3", "δ₃", out.delta)]),
-        Equation(r"\frac{\partial L}{\partial W_2} = a_1^{\top} \delta_3 + \lambda W_2", [
+        Equation(r"\delta_2 = \hat y - y", [Panel("delta2", "δ₂", out.delta)]),
+        Equation(r"\frac{\partial L}{\partial W_2} = a_1^{\top} \delta_2 + \lambda W_2", [
             Panel("a1T", "a₁ᵀ", hidden.a.T), Panel("lamW2", "λW₂", lam * W2), Panel("dW2", "dW₂", out.dW)]),
-        Equation(r"\frac{\partial L}{\partial b_2} = \sum_i \delta_{3,i}", [Panel("db2", "db₂", _row(out.db))]),
-        Equation(r"\delta_2 = (1 - a_1^2) \circ \delta_3 W_2^{\top}", [
-            Panel("tanh_slope", "1 − a₁²", tanh_slope), Panel("delta3W2T", "δ₃W₂ᵀ", back),
-            Panel("delta2", "δ₂", hidden.delta)]),
-        Equation(r"\frac{\partial L}{\partial W_1} = x^{\top} \delta_2 + \lambda W_1", [
+        Equation(r"\frac{\partial L}{\partial b_2} = \sum_i \delta_{2,i}", [Panel("db2", "db₂", _row(out.db))]),
+        Equation(r"\delta_1 = (1 - a_1^2) \circ \delta_2 W_2^{\top}", [
+            Panel("tanh_slope", "1 − a₁²", tanh_slope), Panel("delta2W2T", "δ₂W₂ᵀ", back),
+            Panel("delta1", "δ₁", hidden.delta)]),
+        Equation(r"\frac{\partial L}{\partial W_1} = x^{\top} \delta_1 + \lambda W_1", [
             Panel("xT", "xᵀ", trace.x.T), Panel("lamW1", "λW₁", lam * W1), Panel("dW1", "dW₁", hidden.dW)]),
-        Equation(r"\frac{\partial L}{\partial b_1} = \sum_i \delta_{2,i}", [Panel("db1", "db₁", _row(hidden.db))]),
+        Equation(r"\frac{\partial L}{\partial b_1} = \sum_i \delta_{1,i}", [Panel("db1", "db₁", _row(hidden.db))]),
     ]
 
 

@@ -85,7 +85,7 @@ def tutorial_backprop(model: MLP, X: np.ndarray, y: np.ndarray, *,
                       forget_one_over_n: bool = False) -> list[np.ndarray]:
     """Tutorial A's backprop written out for a one-hidden-layer tanh net: [dW1, db1, dW2, db2].
 
-    Each switch plants a classic bug: dropping the (1 - a1**2) factor of delta2, or, for a mean
+    Each switch plants a classic bug: dropping the (1 - a1**2) factor of delta1, or, for a mean
     loss, dropping the 1/N. With both off it agrees with ``MLP.gradients``.
     """
     if len(model.W) != 2 or model.config["activation"] != "tanh" or model.l1 or \
@@ -95,33 +95,33 @@ def tutorial_backprop(model: MLP, X: np.ndarray, y: np.ndarray, *,
     T = model.targets(y, len(X))  # (n, k) one-hot
     a1, yhat = model.forward(X, T).outputs
     W1, W2 = model.W
-    delta3 = yhat - T  # (n, k)
+    delta2 = yhat - T  # (n, k)
     if model.reduction == "mean" and not forget_one_over_n:
-        delta3 = delta3 / len(X)
-    dW2 = a1.T @ delta3 + model.l2 * W2  # (hidden, k)
-    db2 = delta3.sum(axis=0)  # (k,)
-    delta2 = delta3 @ W2.T  # (n, hidden)
+        delta2 = delta2 / len(X)
+    dW2 = a1.T @ delta2 + model.l2 * W2  # (hidden, k)
+    db2 = delta2.sum(axis=0)  # (k,)
+    delta1 = delta2 @ W2.T  # (n, hidden)
     if not forget_tanh_derivative:
-        delta2 = delta2 * (1 - a1 ** 2)
-    dW1 = X.T @ delta2 + model.l2 * W1  # (d, hidden)
-    db1 = delta2.sum(axis=0)  # (hidden,)
+        delta1 = delta1 * (1 - a1 ** 2)
+    dW1 = X.T @ delta1 + model.l2 * W1  # (d, hidden)
+    db1 = delta1.sum(axis=0)  # (hidden,)
     return [dW1, db1, dW2, db2]
 
 
 def forget_tanh_derivative(model: MLP, X: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    """Bug: delta2 = delta3 W2^T, without the factor (1 - a1**2)."""
+    """Bug: delta1 = delta2 W2^T, without the factor (1 - a1**2)."""
     return tutorial_backprop(model, X, y, forget_tanh_derivative=True)
 
 
 def forget_one_over_n(model: MLP, X: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    """Bug: for the mean loss, delta3 = yhat - y without dividing by N."""
+    """Bug: for the mean loss, delta2 = yhat - y without dividing by N."""
     return tutorial_backprop(model, X, y, forget_one_over_n=True)
 
 
 # label shown on the page -> (gradient function or None for nn's backprop, loss reduction checked)
 BUGS = {
     "No bug: nn's backprop": (None, "sum"),
-    "Bug: forget tanh' in delta2": (forget_tanh_derivative, "sum"),
+    "Bug: forget tanh' in delta1": (forget_tanh_derivative, "sum"),
     "Bug: forget the 1/N of a mean loss": (forget_one_over_n, "mean"),
 }
 
@@ -130,9 +130,7 @@ def with_reduction(model: MLP, reduction: str) -> MLP:
     """The same weights under another loss reduction ("sum" or "mean")."""
     if model.reduction == reduction:
         return model
-    clone = MLP(**{**model.config, "reduction": reduction})
-    clone.theta[...] = model.theta
-    return clone
+    return model.copy(reduction=reduction)
 
 
 def check(net: SmallNet, bug: str, eps: float = 1e-5) -> GradientCheck:

@@ -163,10 +163,11 @@ show_code(MLP.forward, MLP.trace)
 st.header("4. Backpropagation")
 st.markdown(
     "The chain rule, from the loss back to every weight. With softmax and cross-entropy the error at "
-    "the output is simply $\\delta_3 = \\hat y - y$ (with the mean loss it would be $(\\hat y - y)/N$); "
+    "the output is simply $\\delta_2 = \\hat y - y$ (with the mean loss it would be $(\\hat y - y)/N$); "
     "each layer's $\\delta$ is the next one's sent back through $W^\\top$ and multiplied by the "
-    "activation's slope. Tutorial A numbers the layers 1 (input) to 3 (output), hence $\\delta_3$ and "
-    "$\\delta_2$. **Step** takes one gradient step, $\\theta \\leftarrow \\theta - \\eta\\,\\nabla L$, "
+    "activation's slope. Each $\\delta_l = \\partial L / \\partial z_l$ carries the number of its $z_l$ and "
+    "$W_l$, as in `nn` (tutorial A numbers the layers of neurons 1 to 3 and calls them $\\delta_3$ and "
+    "$\\delta_2$). **Step** takes one gradient step, $\\theta \\leftarrow \\theta - \\eta\\,\\nabla L$, "
     "with `model.fit(X, y, epochs=1, lr=η)`."
 )
 
@@ -217,7 +218,7 @@ def gradient_check_section() -> None:
                                 "rounding in the loss (1e-16 / ε) shows. 1e-5 balances the two.")
     if BUGS[bug][1] == "mean":
         c1.caption("This bug exists only for a mean loss, so this check runs on the same weights with "
-                   "`reduction=\"mean\"`: $L = \\frac1N \\sum_i L_i + \\ldots$, $\\delta_3 = (\\hat y - y)/N$.")
+                   "`reduction=\"mean\"`: $L = \\frac1N \\sum_i L_i + \\ldots$, $\\delta_2 = (\\hat y - y)/N$.")
     result = check(get_net(st.session_state), bug, eps)
     st.dataframe(check_rows(result), hide_index=True, key="theory_check_table",
                  column_config={"relative error": st.column_config.NumberColumn(format="%.2e")})
@@ -255,7 +256,7 @@ show_chart(figs.activation_figure(demos.activation_curves()),
 st.markdown("**Why $\\tanh' = 1 - \\tanh^2$:** with $\\tanh z = \\sinh z / \\cosh z$ and $\\cosh^2 - \\sinh^2 = 1$,")
 st.latex(r"\frac{d}{dz}\tanh z = \frac{\cosh z \cosh z - \sinh z \sinh z}{\cosh^2 z} = "
          r"1 - \frac{\sinh^2 z}{\cosh^2 z} = 1 - \tanh^2 z = 1 - a^2")
-st.markdown("which is the factor $(1 - a_1^2)$ in $\\delta_2$ of section 4: it vanishes where a unit "
+st.markdown("which is the factor $(1 - a_1^2)$ in $\\delta_1$ of section 4: it vanishes where a unit "
             "saturates ($a \\to \\pm 1$), and so does the gradient through it.")
 show_code(nn.activations)
 

@@ -143,14 +143,14 @@ def test_draw_conditions_on_real_readings(sample):
 
 # ---- Theory: the answer is judged on nn's gradient check --------------------------------------------
 def test_the_tanh_bug_breaks_layer_1_only():
-    result = check(new_net(), "Bug: forget tanh' in delta2")
+    result = check(new_net(), "Bug: forget tanh' in delta1")
     assert c.broken_layer(result) == "layer 1"
     assert c.theory_find_bug(c.BugAnswer("layer 1", result)).met
     for wrong in ("layer 2", "both layers", None):
         assert not c.theory_find_bug(c.BugAnswer(wrong, result)).met
     assert c.broken_layer(check(new_net(), "Bug: forget the 1/N of a mean loss")) == "both layers"
     assert c.broken_layer(check(new_net(), "No bug: nn's backprop")) is None
-    assert set(BUGS) >= {"Bug: forget tanh' in delta2"}
+    assert set(BUGS) >= {"Bug: forget tanh' in delta1"}
 
 
 # ---- teacher links ----------------------------------------------------------------------------------

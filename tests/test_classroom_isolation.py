@@ -101,7 +101,7 @@ def test_the_shared_default_model_is_read_only():
     assert first is second  # st.cache_resource: every session gets this very object
     model = first.model
     before = model.theta.copy()
-    views = [model.theta, model.theta_w, *model.params, *model.W, *model.b, model.grad, *model.gW]
+    views = [model.theta, model.theta_w, *model.params, *model.W, *model.b, model.grad, *model.dW]
     for array in views:
         with pytest.raises(ValueError, match="read-only"):
             array[...] = 0

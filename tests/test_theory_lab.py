@@ -21,14 +21,14 @@ def tutorial_a_reference(W1, b1, W2, b2, X, y, lam):
     z2 = a1 @ W2 + b2
     e = np.exp(z2 - z2.max(axis=1, keepdims=True))
     yhat = e / e.sum(axis=1, keepdims=True)
-    delta3 = yhat - T
-    delta2 = (1 - a1 ** 2) * (delta3 @ W2.T)
+    delta2 = yhat - T
+    delta1 = (1 - a1 ** 2) * (delta2 @ W2.T)
     return {
         "x": X, "W1": W1, "b1": b1[None], "z1": z1, "a1": a1, "W2": W2, "b2": b2[None], "z2": z2,
-        "yhat": yhat, "y": T, "delta3": delta3, "a1T": a1.T, "lamW2": lam * W2,
-        "dW2": a1.T @ delta3 + lam * W2, "db2": delta3.sum(axis=0)[None], "tanh_slope": 1 - a1 ** 2,
-        "delta3W2T": delta3 @ W2.T, "delta2": delta2, "xT": X.T, "lamW1": lam * W1,
-        "dW1": X.T @ delta2 + lam * W1, "db1": delta2.sum(axis=0)[None],
+        "yhat": yhat, "y": T, "delta2": delta2, "a1T": a1.T, "lamW2": lam * W2,
+        "dW2": a1.T @ delta2 + lam * W2, "db2": delta2.sum(axis=0)[None], "tanh_slope": 1 - a1 ** 2,
+        "delta2W2T": delta2 @ W2.T, "delta1": delta1, "xT": X.T, "lamW1": lam * W1,
+        "dW1": X.T @ delta1 + lam * W1, "db1": delta1.sum(axis=0)[None],
         "loss": -np.log(yhat[np.arange(len(y)), y]).sum() + lam / 2 * ((W1 ** 2).sum() + (W2 ** 2).sum()),
     }
 

@@ -52,7 +52,7 @@ def test_page_renders_every_section(page):
     headers = [h.value for h in page.header]
     assert len(headers) == 9 and headers[3] == "4. Backpropagation"
     assert len(page.latex) >= 25
-    assert any(r"\delta_2 = (1 - a_1^2) \circ \delta_3 W_2^{\top}" in l.value for l in page.latex)
+    assert any(r"\delta_1 = (1 - a_1^2) \circ \delta_2 W_2^{\top}" in l.value for l in page.latex)
     assert not page.code  # the sources are sent only when asked for ...
     boxes = [e.key for e in page.expander if (e.key or "").startswith("code:")]
     assert len(boxes) == 10
@@ -76,8 +76,8 @@ def test_step_lowers_the_loss_and_every_number_shown_is_numpys(page):
     assert net.steps == 2
     ref = reference_for(net)  # recomputed from the weights with plain NumPy
     shown = shown_arrays(page)
-    for key in ("x", "W1", "b1", "z1", "a1", "W2", "b2", "z2", "yhat", "y", "delta3", "dW2", "db2",
-                "tanh_slope", "delta2", "dW1", "db1"):
+    for key in ("x", "W1", "b1", "z1", "a1", "W2", "b2", "z2", "yhat", "y", "delta2", "dW2", "db2",
+                "tanh_slope", "delta1", "dW1", "db1"):
         np.testing.assert_allclose(shown[key], ref[key], rtol=1e-12, atol=1e-13, err_msg=key)
     assert math.isclose(shown_loss(page), ref["loss"], abs_tol=1e-6)
     assert any(f"= {ref['loss']:.6f}" in l.value for l in page.latex)
@@ -91,15 +91,15 @@ def test_gradient_check_passes_and_planted_bugs_fail_visibly(page):
     assert (table["relative error"] < 1e-6).all() and table["passes"].all()
     assert "passed" in page.success[0].value and not page.error
 
-    page.radio(key="theory_bug").set_value("Bug: forget tanh' in delta2").run()
+    page.radio(key="theory_bug").set_value("Bug: forget tanh' in delta1").run()
     table = check_table(page)
     assert list(table["passes"]) == [False, False, True, True]
     assert "FAILED" in page.error[0].value and "W1" in page.error[0].value
     # the truth: the errors shown for layer 1 are those of the buggy gradient against the true one,
     # both recomputed here with plain NumPy (the numerical gradient is the true one to ~1e-10)
     ref = reference_for(page.session_state["theory_net"])
-    delta2_bug = ref["delta3"] @ ref["W2"].T  # no (1 - a1**2)
-    buggy = {"W1": ref["x"].T @ delta2_bug + 0.01 * ref["W1"], "b1": delta2_bug.sum(axis=0)}
+    delta1_bug = ref["delta2"] @ ref["W2"].T  # no (1 - a1**2)
+    buggy = {"W1": ref["x"].T @ delta1_bug + 0.01 * ref["W1"], "b1": delta1_bug.sum(axis=0)}
     for row, name in enumerate(("W1", "b1")):
         g, true = buggy[name].ravel(), ref["d" + name].ravel()
         expected = np.linalg.norm(g - true) / (np.linalg.norm(g) + np.linalg.norm(true))

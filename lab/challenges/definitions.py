@@ -141,10 +141,10 @@ CHALLENGES: tuple[Challenge, ...] = (
               c.batch_steps, {"dataset": "moons", "lr": "0.1", "passes": "200"}),
     # ---- Backprop
     Challenge("theory-find-bug", "theory", "Backprop", "Find the bug",
-              "Name the layer whose gradient the planted bug \"forget tanh' in delta2\" breaks.",
+              "Name the layer whose gradient the planted bug \"forget tanh' in delta1\" breaks.",
               "Run the gradient check of section 5 with that bug and read which parameters fail.",
-              "Layer 1 (W1 and b1): δ₂ = δ₃W₂ᵀ ⊙ (1 − a₁²) feeds only dW1 and db1, so without the factor "
-              "(1 − a₁²) their gradient check fails, while dW2 and db2, computed from δ₃ above it, still pass.",
+              "Layer 1 (W1 and b1): δ₁ = δ₂W₂ᵀ ⊙ (1 − a₁²) feeds only dW1 and db1, so without the factor "
+              "(1 − a₁²) their gradient check fails, while dW2 and db2, computed from δ₂ above it, still pass.",
               c.theory_find_bug),
     # ---- Reading a prediction
     Challenge("draw-unsure", "draw", "Reading a prediction", "Make it unsure",

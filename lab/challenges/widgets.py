@@ -23,7 +23,7 @@ from .knobs import LinkKnob, read_settings
 from .links import MAX_NOTE, LessonLink, read_link, shown_note, teacher_query, without_lesson
 
 MET_KEY = "challenges_met"  # st.session_state: the set of challenge ids met in this session
-TANH_BUG = "Bug: forget tanh' in delta2"  # the theory-find-bug challenge's planted bug (a key of BUGS)
+TANH_BUG = "Bug: forget tanh' in delta1"  # the theory-find-bug challenge's planted bug (a key of BUGS)
 PAGE_FILES = {page: f"pages/{page}.py" for page in PAGES}
 
 
@@ -110,7 +110,7 @@ def bug_answer() -> BugAnswer:
     """The Theory page's answer: which layer's gradient the planted bug TANH_BUG breaks, with nn's
     gradient check of that bug on the page's network as it is now."""
     check = theory_state.check(theory_state.get_net(st.session_state), TANH_BUG)
-    answer = st.radio("Which layer's gradient does the bug “forget tanh' in delta2” break?",
+    answer = st.radio("Which layer's gradient does the bug “forget tanh' in delta1” break?",
                       list(LAYERS), index=None, horizontal=True, key="theory_bug_answer",
                       format_func=lambda layer: {"layer 1": "Layer 1 (W1, b1)", "layer 2": "Layer 2 (W2, b2)",
                                                  "both layers": "Both layers"}[layer],
