@@ -18,10 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-UBYTE = 0x08
 IMAGE_SIDE = 28
-IMAGE_MAGIC = 0x00000803  # 2051
-LABEL_MAGIC = 0x00000801  # 2049
+IMAGE_MAGIC = 0x00000803  # 2051: type 0x08 (unsigned bytes), 3 dimensions
+LABEL_MAGIC = 0x00000801  # 2049: unsigned bytes, 1 dimension
 
 
 def decode_idx(data: bytes, magic: int, shape: tuple[int | None, ...]) -> np.ndarray:

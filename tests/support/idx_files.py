@@ -5,7 +5,7 @@ import struct
 
 import numpy as np
 
-from nn.datasets.idx import UBYTE
+UBYTE = 0x08  # the type code of unsigned bytes, the only one MNIST uses
 
 
 def encode_idx(array: np.ndarray) -> bytes:
