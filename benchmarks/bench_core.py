@@ -150,7 +150,7 @@ def epoch_breakdown(X: np.ndarray, y: np.ndarray) -> dict[str, float]:
     T = model.targets(y, len(X))
     labels = T.argmax(axis=1)
     work, opt = model.workspace(128), Momentum(0.9)
-    (W1, W2), (b1, b2), (gW1, gW2), (gb1, gb2) = model.W, model.b, model.gW, model.gb
+    (W1, W2), (b1, b2), (dW1, dW2), (db1, db2) = model.W, model.b, model.dW, model.db
     ones, act, softmax = model._ones(128), model.act, model.loss_fn.forward
     spent = dict.fromkeys(["gather and cast the batch", "matrix products", "bias add and relu", "softmax and loss",
                            "delta, relu', bias gradients", "momentum step", "accuracy and the rest"], 0.0)
@@ -183,17 +183,17 @@ def epoch_breakdown(X: np.ndarray, y: np.ndarray) -> dict[str, float]:
         d2 = np.subtract(p, t, out=w.delta[1])
         d2 *= 0.05 / n
         t7 = clock()
-        np.dot(a1.T, d2, out=gW2)
+        np.dot(a1.T, d2, out=dW2)
         t8 = clock()
-        np.dot(o, d2, out=gb2)
+        np.dot(o, d2, out=db2)
         t9 = clock()
         d1 = np.dot(d2, W2.T, out=w.delta[0])
         t10 = clock()
         d1 *= act.df(a1, out=w.slope[0])
         t11 = clock()
-        np.dot(x.T, d1, out=gW1)
+        np.dot(x.T, d1, out=dW1)
         t12 = clock()
-        np.dot(o, d1, out=gb1)
+        np.dot(o, d1, out=db1)
         t13 = clock()
         opt.step_scaled(model.theta, model.grad)
         t14 = clock()

@@ -8,7 +8,9 @@ is steep), and a line search picks the step's length. There is no learning rate 
 
 scipy.optimize does the bookkeeping (imported here only, so that ``import nn`` stays light), on the
 flat parameter vector ``MLP.theta``; nn supplies the loss and its gradient with the same forward and
-backward passes, L2/L1 penalty and reduction as every other optimiser.
+backward passes, L2/L1 penalty and reduction as every other optimiser. ``nn.training`` runs it for
+``fit(optimizer="lbfgs")``; this module imports neither the trainer nor the model (``model`` is an
+``nn.MLP``, passed in).
 """
 from __future__ import annotations
 
@@ -17,12 +19,10 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from .model import MLP, predicted_labels
+from .metrics import predicted_labels
 
 if TYPE_CHECKING:  # pragma: no cover
     from scipy.optimize import OptimizeResult
-
-    from .training import Recorder
 
 GTOL = 1e-5  # stop when every component of the gradient is this small (scipy's default)
 
@@ -33,10 +33,10 @@ class Objective:
     Each call puts theta into ``model.theta`` and runs the model's forward and backward passes on
     the full batch X (n, d), targets T (n, k): the loss is the data loss (summed or averaged) plus the
     penalty, as ``MLP.loss`` has it. The last call's numbers are kept for the history (the accuracy
-    when ``labels`` (n,) are given, in ``nn.model.label_form``).
+    when ``labels`` (n,) are given, in ``nn.metrics.label_form``).
     """
 
-    def __init__(self, model: MLP, X: np.ndarray, T: np.ndarray, labels: np.ndarray | None = None) -> None:
+    def __init__(self, model: "MLP", X: np.ndarray, T: np.ndarray, labels: np.ndarray | None = None) -> None:
         self.model, self.X, self.T, self.labels = model, X, T, labels
         self.work = model.workspace(len(X))
         self.theta: np.ndarray | None = None  # where it was last called ...
@@ -81,38 +81,3 @@ def minimize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], theta0: np.n
 
     return scipy_minimize(fun, np.asarray(theta0, np.float64), jac=True, method="L-BFGS-B", callback=callback,
                           options=dict(maxiter=max_iter, maxfun=max(15000, 20 * max_iter), ftol=ftol, gtol=gtol))
-
-
-def fit_lbfgs(model: MLP, X: np.ndarray, T: np.ndarray, labels: np.ndarray | None, max_iter: int,
-              recorder: "Recorder") -> None:
-    """Train ``model`` on the full batch X (n, d) (the model's dtype), T (n, k) with L-BFGS.
-
-    Every iteration is reported as one batch and one epoch, as a full-batch pass of gradient
-    descent is: the history holds the loss and accuracy before each iteration.
-    """
-    objective = Objective(model, X, T, labels)
-    history = recorder.history
-    before = None  # (data loss, penalty, accuracy) before the coming iteration; first: at the start
-
-    def on_iteration(theta: np.ndarray, loss: float) -> bool:
-        nonlocal before
-        data_loss, penalty, accuracy = before or objective.first
-        epoch = len(history.epoch)
-        model.theta[...] = theta  # callbacks and snapshots see this iteration's weights
-        stop = recorder.report("batch", epoch, 1, data_loss, math.nan)
-        stop = recorder.epoch(epoch, data_loss + penalty, accuracy, math.nan) or stop
-        before = objective.at(theta)
-        return stop
-
-    # float32 losses carry about 7 digits: ask for no more than they can show
-    ftol = max(2.2e-9, 10 * float(np.finfo(model.dtype).eps))
-    result = minimize(objective, model.theta, max_iter, on_iteration, ftol=ftol)
-    model.theta[...] = result.x
-    iterations = len(history.epoch)
-    if history.status == "running" and not np.isfinite(result.fun):
-        history.status = "diverged"
-        history.message = f"L-BFGS found no finite loss after {iterations} iterations"
-    elif history.status == "running":
-        how = "converged" if result.success else "stopped"
-        detail = str(result.message).lower().replace("_", " ")
-        history.message = f"L-BFGS {how} after {iterations} iterations ({detail})"

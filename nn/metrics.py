@@ -14,6 +14,18 @@ def _sklearn_metrics() -> ModuleType:
     return metrics
 
 
+def predicted_labels(yhat: np.ndarray) -> np.ndarray:
+    """The class each row of yhat (n, k) predicts: its argmax, the first of equal values. With two
+    classes that is one comparison, p1 > p0, several times faster on narrow arrays: a boolean
+    array (True for class 1), to compare with labels in the same form (see ``label_form``)."""
+    return np.greater(yhat[:, 1], yhat[:, 0]) if yhat.shape[1] == 2 else yhat.argmax(axis=1)
+
+
+def label_form(labels: np.ndarray, k: int) -> np.ndarray:
+    """Class labels (n,) as ``predicted_labels`` gives them for k classes (booleans for two)."""
+    return labels.astype(bool) if k == 2 else labels
+
+
 def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """The fraction of labels (n,) predicted right."""
     return float(np.mean(np.asarray(y_true) == np.asarray(y_pred)))

@@ -8,7 +8,11 @@ Notation, the same as on the Theory page, for layer l = 1..L:
     dW_l = h_{l-1}^T delta_l         db_l = sum over the batch of delta_l
     delta_{l-1} = (delta_l W_l^T) * mask_{l-1} * f'(a_{l-1})
 Every weight and bias lives in one flat vector ``theta`` (weights first, then biases); W_l and b_l
-are views into it, so an optimiser updates the whole network with a few vector operations.
+are views into it, so an optimiser updates the whole network with a few vector operations;
+dW_l and db_l are views into the flat gradient ``grad`` in the same way.
+
+Imports go one way: this module uses ``training`` (for ``fit``) and ``serialization`` (for ``save``
+and ``load``), and neither of them imports it back (tests/test_nn_imports.py checks).
 """
 from __future__ import annotations
 
@@ -21,30 +25,16 @@ import numpy as np
 from .activations import get_activation
 from .initializers import get_initializer
 from .losses import get_loss
+from .metrics import accuracy, r2
+from .serialization import load_model, save_model
+from .training import History, train
 from .validation import (check_count, check_features, check_labels, check_number,
-                         check_regression_targets, lookup)
+                         check_regression_targets, lookup, parameter_count)
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 REDUCTIONS = ("mean", "sum")
 # Prediction runs over this many rows at a time: the input is cast, and activations kept, chunk by chunk.
 CHUNK_ROWS = 4096
-
-
-def predicted_labels(yhat: np.ndarray) -> np.ndarray:
-    """The class each row of yhat (n, k) predicts: its argmax, the first of equal values. With two
-    classes that is one comparison, p1 > p0, several times faster on narrow arrays: a boolean
-    array (True for class 1), to compare with labels in the same form (see ``label_form``)."""
-    return np.greater(yhat[:, 1], yhat[:, 0]) if yhat.shape[1] == 2 else yhat.argmax(axis=1)
-
-
-def label_form(labels: np.ndarray, k: int) -> np.ndarray:
-    """Class labels (n,) as ``predicted_labels`` gives them for k classes (booleans for two)."""
-    return labels.astype(bool) if k == 2 else labels
-
-
-def parameter_count(layer_sizes: Sequence[int]) -> int:
-    """Weights and biases of a fully connected network with these layer sizes: sum of (fan_in + 1) * fan_out."""
-    return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]))
 
 
 @dataclass(slots=True)
@@ -159,7 +149,7 @@ class MLP:
         self.theta = np.zeros(parameter_count(sizes), self.dtype)
         self.grad = np.zeros_like(self.theta)
         self.W, self.b = self._views(self.theta, shapes)
-        self.gW, self.gb = self._views(self.grad, shapes)
+        self.dW, self.db = self._views(self.grad, shapes)
         # All the weights, and their gradient, as one vector each: regularisation acts on these.
         self.theta_w, self.grad_w = self.theta[:self.n_weights], self.grad[:self.n_weights]
         initializer = get_initializer(init)
@@ -194,10 +184,8 @@ class MLP:
     def n_classes(self) -> int:
         return self.layer_sizes[-1]
 
-    def fit(self, X: np.ndarray, y: np.ndarray, **options) -> "History":  # noqa: F821
+    def fit(self, X: np.ndarray, y: np.ndarray, **options) -> History:
         """Train on X (n, d) and y (n,); see ``nn.training.train`` for the options."""
-        from .training import train
-
         self.history = train(self, X, y, **options)
         return self.history
 
@@ -219,8 +207,6 @@ class MLP:
 
     def score(self, X: np.ndarray, y: np.ndarray) -> float:
         """Accuracy for a classifier; the coefficient of determination R^2 for regression."""
-        from .metrics import accuracy, r2
-
         X = self.check_X(X, cast=False)
         if self.loss_fn.classifier:
             return accuracy(check_labels(y, len(X), self.n_classes), self.predict(X))
@@ -285,27 +271,31 @@ class MLP:
         return [p for pair in zip(Ws, bs) for p in pair]
 
     def save(self, path: str | Path | IO[bytes]) -> None:
-        from .serialization import save_model
-
+        """Write the network to a .npz file (see ``nn.serialization.save_model``)."""
         save_model(self, path)
 
     @classmethod
     def load(cls, path: str | Path | IO[bytes] | bytes, **limits: int | None) -> "MLP":
         """A network saved by ``save``; ``limits``: ``max_parameters``, ``max_layers``, ``max_width``
         (see ``nn.serialization.load_model``)."""
-        from .serialization import load_model
+        return load_model(path, cls, **limits)
 
-        return load_model(path, **limits)
+    def copy(self, **overrides: object) -> "MLP":
+        """An independent network with this one's config, changed by ``overrides`` (any argument of
+        ``MLP``, e.g. ``copy(dtype="float64")``, ``copy(dropout=0.0)``), and this one's weights.
 
-    def copy(self, dtype: str | None = None) -> "MLP":
-        """An independent copy of the network, optionally in another dtype."""
-        clone = MLP(**{**self.config, "dtype": dtype or self.config["dtype"]})
+        The weights are copied, cast to the new dtype if there is one; the layer sizes cannot change.
+        """
+        config = {**self.config, **overrides}
+        if list(config["layer_sizes"]) != list(self.layer_sizes):
+            raise ValueError(f"copy keeps the layer sizes {list(self.layer_sizes)}, got {config['layer_sizes']!r}")
+        clone = type(self)(**config)
         clone.theta[...] = self.theta
         return clone
 
     def freeze(self) -> "MLP":
         """Make every parameter read-only (for a model shared between users); returns self."""
-        for array in [self.theta, self.grad, self.theta_w, self.grad_w, *self.W, *self.b, *self.gW, *self.gb]:
+        for array in [self.theta, self.grad, self.theta_w, self.grad_w, *self.W, *self.b, *self.dW, *self.db]:
             array.flags.writeable = False
         return self
 
@@ -366,7 +356,7 @@ class MLP:
 
     def backward(self, fwd: Forward, T: np.ndarray, keep_deltas: bool = False, work: Workspace | None = None,
                  scale: float = 1.0) -> list[np.ndarray]:
-        """Gradient of the loss into ``self.grad`` (flat; views gW, gb). Returns the deltas if kept.
+        """Gradient of the loss into ``self.grad`` (flat; views dW, db). Returns the deltas if kept.
 
         ``scale`` multiplies the whole gradient (an optimiser may fold its learning rate in here, on
         the small output delta, instead of in a pass over every parameter). ``work``: as in forward.
@@ -376,7 +366,7 @@ class MLP:
         factor = scale / len(T) if self.reduction == "mean" else scale
         if factor != 1.0:
             delta *= factor
-        deltas = self.backpropagate(fwd, delta, self.gW, self.gb, keep_deltas, work)
+        deltas = self.backpropagate(fwd, delta, self.dW, self.db, keep_deltas, work)
         # Regularisation acts on the weights only, not the biases.
         scratch = None if work is None else work.weights
         if self.l2:  # d/dW of (l2 / 2) W**2
@@ -387,21 +377,21 @@ class MLP:
             self.grad_w += sign
         return deltas
 
-    def backpropagate(self, fwd: Forward, delta: np.ndarray, gW: list[np.ndarray],
-                      gb: list[np.ndarray] | None, keep_deltas: bool = False,
+    def backpropagate(self, fwd: Forward, delta: np.ndarray, dW: list[np.ndarray],
+                      db: list[np.ndarray] | None, keep_deltas: bool = False,
                       work: Workspace | None = None) -> list[np.ndarray]:
-        """Chain rule from the output delta (n, k) back to the input; writes dW, db into gW, gb.
+        """Chain rule from the output delta (n, k) back to the input; writes each dW_l, db_l into dW, db.
 
         Returns the deltas, last layer first (with ``keep_deltas``), and always, as the final
-        entry, dL/dx (n, d) when ``gb`` is None (the input gradient, for saliency maps).
+        entry, dL/dx (n, d) when ``db`` is None (the input gradient, for saliency maps).
         """
         deltas, ones = [], self._ones(len(delta))
         for l in reversed(range(len(self.W))):
             if keep_deltas:
                 deltas.append(delta)
-            if gb is not None:
-                np.dot(fwd.inputs[l].T, delta, out=gW[l])  # (fan_in, fan_out)
-                np.dot(ones, delta, out=gb[l])  # (fan_out,) column sums of delta
+            if db is not None:
+                np.dot(fwd.inputs[l].T, delta, out=dW[l])  # (fan_in, fan_out)
+                np.dot(ones, delta, out=db[l])  # (fan_out,) column sums of delta
                 if l == 0:
                     break
             # (n, fan_in): dL/dh_{l-1}
@@ -410,7 +400,7 @@ class MLP:
                 delta *= fwd.masks[l]
             if l > 0:  # dL/dz_{l-1} = dL/dh_{l-1} * f'(z_{l-1})
                 delta *= self.act.df(fwd.outputs[l - 1], out=None if work is None else work.slope[l - 1])
-        if gb is None:
+        if db is None:
             deltas.append(delta)
         return deltas
 
@@ -453,8 +443,8 @@ class MLP:
         T = self.targets(y, len(X))
         fwd = self.forward(X, T, masks, keep_z=True)
         deltas = self.backward(fwd, T, keep_deltas=True)[::-1]
-        layers = [LayerTrace(z, a, m, d, gW.copy(), gb.copy())
-                  for z, a, m, d, gW, gb in zip(fwd.z, fwd.outputs, fwd.masks, deltas, self.gW, self.gb)]
+        layers = [LayerTrace(z, a, m, d, dW.copy(), db.copy())
+                  for z, a, m, d, dW, db in zip(fwd.z, fwd.outputs, fwd.masks, deltas, self.dW, self.db)]
         return Trace(X, T, layers, self.data_loss(fwd.loss_sum, len(X)), self.l2_penalty(), self.l1_penalty())
 
     def __repr__(self) -> str:

@@ -14,19 +14,23 @@ from .validation import check_number, lookup
 class SGD:
     """Plain gradient descent: theta <- theta - lr * grad."""
 
-    scaled_step = False  # lr multiplies the gradient here, as in tutorial A, so that its numbers come out exactly
+    # The trainer folds lr into backpropagation (MLP.backward's ``scale``) and calls step_scaled:
+    # multiplying the small output delta by lr saves a pass over every parameter.
+    scaled_step = True
 
     def step(self, theta: np.ndarray, grad: np.ndarray, lr: float) -> None:
         grad *= lr
-        theta -= grad
+        self.step_scaled(theta, grad)
+
+    def step_scaled(self, theta: np.ndarray, lr_grad: np.ndarray) -> None:
+        """The step from lr * grad, already scaled: one pass over theta."""
+        theta -= lr_grad
 
 
 class Momentum:
     """Classical momentum, tutorial B's form: update <- lr * grad + mu * update; theta -= update."""
 
-    # The trainer may fold lr into backpropagation (MLP.backward's ``scale``) and call step_scaled:
-    # multiplying the small output delta by lr saves a pass over every parameter.
-    scaled_step = True
+    scaled_step = True  # as SGD's
 
     def __init__(self, momentum: float = 0.9) -> None:
         self.momentum = check_number("momentum", momentum, 0.0, 1.0, high_open=True)

@@ -1,4 +1,8 @@
-"""Saving and loading a network: one .npz with the weights and a JSON header, never a pickle."""
+"""Saving and loading a network: one .npz with the weights and a JSON header, never a pickle.
+
+``model`` is an ``nn.MLP``; this module does not import ``nn.model`` (the model imports it, for
+``MLP.save`` and ``MLP.load``), so ``load_model`` is handed the class to build.
+"""
 from __future__ import annotations
 
 import io
@@ -9,11 +13,11 @@ import tempfile
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 import numpy as np
 
-from .model import MLP, parameter_count
+from .validation import parameter_count
 
 FORMAT_VERSION = 1
 HEADER_KEYS = ("layer_sizes", "activation", "init", "l2", "l1", "dropout", "input_dropout",
@@ -21,7 +25,7 @@ HEADER_KEYS = ("layer_sizes", "activation", "init", "l2", "l1", "dropout", "inpu
 MAX_HEADER_BYTES = 2**16  # the JSON header of any network is a few hundred bytes
 
 
-def save_model(model: MLP, path: str | Path | IO[bytes]) -> None:
+def save_model(model: "MLP", path: str | Path | IO[bytes]) -> None:
     """Write ``model`` to ``path`` (or a binary file object). A path is written to a temporary
     file in the same folder and renamed into place, so a crash never leaves half a file."""
     header = json.dumps({"format_version": FORMAT_VERSION, **model.config})
@@ -40,9 +44,10 @@ def save_model(model: MLP, path: str | Path | IO[bytes]) -> None:
         raise
 
 
-def load_model(source: str | Path | IO[bytes] | bytes, max_parameters: int | None = None,
-               max_layers: int | None = None, max_width: int | None = None) -> MLP:
-    """Read a network saved by ``save_model``; anything else is refused with a ValueError.
+def load_model(source: str | Path | IO[bytes] | bytes, build: Callable[..., "MLP"], max_parameters: int | None = None,
+               max_layers: int | None = None, max_width: int | None = None) -> "MLP":
+    """Read a network saved by ``save_model``, made by ``build(**header)`` (``nn.MLP``, as ``MLP.load``
+    passes it); anything else is refused with a ValueError.
 
     Nothing is unpacked before it is known to fit. The zip directory, the JSON header and each
     array's .npy header are read first: every array must be numeric, with the shape the header's
@@ -64,7 +69,7 @@ def load_model(source: str | Path | IO[bytes] | bytes, max_parameters: int | Non
         members = {info.filename.removesuffix(".npy"): info for info in archive.infolist()}
     header = _read_header(archive, members)
     _check_limits(header["layer_sizes"], max_parameters, max_layers, max_width)
-    model = MLP(**{k: header[k] for k in HEADER_KEYS})  # checks every value, with its own messages
+    model = build(**{k: header[k] for k in HEADER_KEYS})  # MLP checks every value, with its own messages
     unexpected = sorted(set(members) - {"header", *model.param_names})
     if unexpected:
         raise ValueError(f"the model file has unexpected arrays {unexpected}")

@@ -1,4 +1,8 @@
-"""The training loop: minibatches, an optimiser, a schedule, a history, and knowing when to stop."""
+"""The training loop: minibatches, an optimiser, a schedule, a history, and knowing when to stop.
+
+``model`` is an ``nn.MLP`` throughout; this module does not import ``nn.model`` (the model imports
+it, for ``MLP.fit``: imports go one way).
+"""
 from __future__ import annotations
 
 import math
@@ -8,7 +12,8 @@ from typing import Callable, Iterator, Literal, NamedTuple
 
 import numpy as np
 
-from .model import MLP, label_form, predicted_labels
+from .lbfgs import Objective, minimize
+from .metrics import label_form, predicted_labels
 from .optimizers import FULL_BATCH_OPTIMIZERS, OPTIMIZERS, SGD, Adam, Momentum, make_optimizer
 from .schedules import get_schedule
 from .validation import check_count, check_number, lookup
@@ -53,19 +58,12 @@ class History:
     def diverged(self) -> bool:
         return self.status == "diverged"
 
-    def rows(self) -> list[dict]:
-        """One dict per epoch, for tables and charts."""
-        names = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "elapsed"]
-        columns = [getattr(self, n) for n in names]
-        return [{n: c[i] if i < len(c) else None for n, c in zip(names, columns)}
-                for i in range(len(self.epoch))]
-
 
 class Recorder:
     """What every optimiser shares after a batch and after an epoch: the callback, the history,
     the validation set and early stopping."""
 
-    def __init__(self, model: MLP, epochs: int, batches: int,
+    def __init__(self, model: "MLP", epochs: int, batches: int,
                  callback: Callable[[Progress], bool | None] | None,
                  validation: tuple[np.ndarray, np.ndarray] | None, early_stopping: int | None) -> None:
         self.model, self.epochs, self.batches, self.callback = model, epochs, batches, callback
@@ -108,7 +106,7 @@ class Recorder:
         return history.status != "running"
 
 
-def evaluate(model: MLP, X: np.ndarray, T: np.ndarray) -> tuple[float, float | None]:
+def evaluate(model: "MLP", X: np.ndarray, T: np.ndarray) -> tuple[float, float | None]:
     """Loss (with the penalty) and accuracy (None for regression) on checked X (n, d), targets T (n, k),
     computed in chunks (X may be of any numeric dtype)."""
     loss_sum, correct = 0.0, 0
@@ -120,7 +118,7 @@ def evaluate(model: MLP, X: np.ndarray, T: np.ndarray) -> tuple[float, float | N
     return loss, correct / len(X) if model.loss_fn.classifier else None
 
 
-def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size: int | None = None,
+def train(model: "MLP", X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size: int | None = None,
           optimizer: str = "sgd", lr: float = 0.01, momentum: float | None = None, decay: float = 0.0,
           schedule: str | None = None, validation_data: tuple[np.ndarray, np.ndarray] | None = None,
           early_stopping: int | None = None,
@@ -172,9 +170,7 @@ def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size
 
     recorder = Recorder(model, epochs, math.ceil(n / batch), callback, validation, early_stopping)
     if full_batch:
-        from .lbfgs import fit_lbfgs
-
-        fit_lbfgs(model, X, T, labels, epochs, recorder)
+        _fit_lbfgs(model, X, T, labels, epochs, recorder)
     else:
         _descend(model, X, T, labels, epochs, batch, opt, lambda epoch: rate(lr, epoch, epochs, decay), recorder)
     history, theta = recorder.history, model.theta
@@ -193,7 +189,7 @@ def train(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size
     return history
 
 
-def _descend(model: MLP, X: np.ndarray, T: np.ndarray, labels: np.ndarray | None, epochs: int, batch: int,
+def _descend(model: "MLP", X: np.ndarray, T: np.ndarray, labels: np.ndarray | None, epochs: int, batch: int,
              opt: SGD | Momentum | Adam, rate: Callable[[int], float], recorder: Recorder) -> None:
     """Minibatch gradient descent: per batch, forward, backward and one optimiser step, in place."""
     n, history = len(X), recorder.history
@@ -239,6 +235,41 @@ def _descend(model: MLP, X: np.ndarray, T: np.ndarray, labels: np.ndarray | None
         _diverged(model, history, last_finite, epochs - 1, recorder.batches - 1)
 
 
+def _fit_lbfgs(model: "MLP", X: np.ndarray, T: np.ndarray, labels: np.ndarray | None, max_iter: int,
+               recorder: Recorder) -> None:
+    """Train ``model`` on the full batch X (n, d) (the model's dtype), T (n, k) with L-BFGS.
+
+    Every iteration is reported as one batch and one epoch, as a full-batch pass of gradient
+    descent is: the history holds the loss and accuracy before each iteration.
+    """
+    objective = Objective(model, X, T, labels)
+    history = recorder.history
+    before = None  # (data loss, penalty, accuracy) before the coming iteration; first: at the start
+
+    def on_iteration(theta: np.ndarray, loss: float) -> bool:
+        nonlocal before
+        data_loss, penalty, accuracy = before or objective.first
+        epoch = len(history.epoch)
+        model.theta[...] = theta  # callbacks and snapshots see this iteration's weights
+        stop = recorder.report("batch", epoch, 1, data_loss, math.nan)
+        stop = recorder.epoch(epoch, data_loss + penalty, accuracy, math.nan) or stop
+        before = objective.at(theta)
+        return stop
+
+    # float32 losses carry about 7 digits: ask for no more than they can show
+    ftol = max(2.2e-9, 10 * float(np.finfo(model.dtype).eps))
+    result = minimize(objective, model.theta, max_iter, on_iteration, ftol=ftol)
+    model.theta[...] = result.x
+    iterations = len(history.epoch)
+    if history.status == "running" and not np.isfinite(result.fun):
+        history.status = "diverged"
+        history.message = f"L-BFGS found no finite loss after {iterations} iterations"
+    elif history.status == "running":
+        how = "converged" if result.success else "stopped"
+        detail = str(result.message).lower().replace("_", " ")
+        history.message = f"L-BFGS {how} after {iterations} iterations ({detail})"
+
+
 def minibatches(X: np.ndarray, T: np.ndarray, labels: np.ndarray | None, batch: int,
                 rng: np.random.Generator, dtype: np.dtype | None = None
                 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
@@ -265,7 +296,7 @@ def minibatches(X: np.ndarray, T: np.ndarray, labels: np.ndarray | None, batch: 
         yield x, T[rows], None if labels is None else labels[rows]
 
 
-def _diverged(model: MLP, history: History, last_finite: np.ndarray, epoch: int, batch: int) -> History:
+def _diverged(model: "MLP", history: History, last_finite: np.ndarray, epoch: int, batch: int) -> History:
     """Stop: the loss is no longer a finite number. Keep finite weights, and say so."""
     if not np.isfinite(model.theta).all():
         model.theta[...] = last_finite

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Mapping, TypeVar
+from typing import Mapping, Sequence, TypeVar
 
 import numpy as np
 
@@ -126,3 +126,8 @@ def check_count(name: str, value: object, low: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
         raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
     return int(value)
+
+
+def parameter_count(layer_sizes: Sequence[int]) -> int:
+    """Weights and biases of a fully connected network with these layer sizes: sum of (fan_in + 1) * fan_out."""
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]))

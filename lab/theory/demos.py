@@ -156,8 +156,7 @@ def dropout_demo(model: MLP, X: np.ndarray, keep: float, draw: int, draws: int =
 
     ``draw`` seeds the mask shown; the average runs over ``draws`` further masks.
     """
-    net = MLP(**{**model.config, "dropout": 1.0 - keep, "seed": draw})
-    net.theta[...] = model.theta
+    net = model.copy(dropout=1.0 - keep, seed=draw)
     X = net.check_X(X)
     a = net.forward(X).outputs[0]
     masks = net.dropout_masks(len(X))

@@ -123,9 +123,7 @@ def with_reduction(model: MLP, reduction: str) -> MLP:
     """The same weights under another loss reduction ("sum" or "mean")."""
     if model.reduction == reduction:
         return model
-    clone = MLP(**{**model.config, "reduction": reduction})
-    clone.theta[...] = model.theta
-    return clone
+    return model.copy(reduction=reduction)
 
 
 def check(net: SmallNet, bug: str, eps: float = 1e-5) -> GradientCheck:

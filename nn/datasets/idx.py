@@ -1,4 +1,4 @@
-"""Read and write the IDX format used by MNIST and Fashion-MNIST.
+"""Read the IDX format used by MNIST and Fashion-MNIST (tests/support/idx_files.py writes it).
 
 An IDX file is a tiny header followed by raw bytes:
 
@@ -18,20 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-UBYTE = 0x08
 IMAGE_SIDE = 28
-IMAGE_MAGIC = 0x00000803  # 2051
-LABEL_MAGIC = 0x00000801  # 2049
-
-
-def encode_idx(array: np.ndarray) -> bytes:
-    """Encode a uint8 array of any shape (1 to 255 dimensions) as IDX bytes."""
-    if array.dtype != np.uint8:
-        raise ValueError(f"array.dtype must be uint8, got {array.dtype}")
-    if not 1 <= array.ndim <= 255:
-        raise ValueError(f"array.ndim must be 1..255, got {array.ndim}")
-    header = struct.pack(f">BBBB{array.ndim}I", 0, 0, UBYTE, array.ndim, *array.shape)
-    return header + np.ascontiguousarray(array).tobytes()
+IMAGE_MAGIC = 0x00000803  # 2051: type 0x08 (unsigned bytes), 3 dimensions
+LABEL_MAGIC = 0x00000801  # 2049: unsigned bytes, 1 dimension
 
 
 def decode_idx(data: bytes, magic: int, shape: tuple[int | None, ...]) -> np.ndarray:

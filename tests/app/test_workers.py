@@ -91,7 +91,7 @@ def test_a_long_call_keeps_its_worker_by_its_heartbeat():
         pool.close()
 
 
-def test_a_playground_run_trained_in_a_worker_is_the_same_run(pool, monkeypatch):
+def test_a_moons_run_trained_in_a_worker_is_the_same_run(pool, monkeypatch):
     """Numbers shown are the numbers computed: the same weights and loss curve, to the last bit."""
     settings = replace(DEFAULTS, neurons=5, passes=2000).for_training()
     here = run_moons(settings)

@@ -99,7 +99,7 @@ def test_the_shared_default_model_is_read_only():
     assert first is second  # one cached copy (lru_cache): every session gets this very object
     model = first.model
     before = model.theta.copy()
-    views = [model.theta, model.theta_w, *model.params, *model.W, *model.b, model.grad, *model.gW]
+    views = [model.theta, model.theta_w, *model.params, *model.W, *model.b, model.grad, *model.dW]
     for array in views:
         with pytest.raises(ValueError, match="read-only"):
             array[...] = 0

@@ -284,7 +284,7 @@ def test_full_mnist_is_downloaded_with_a_progress_bar_then_cached(app_test, monk
     import threading
 
     from nn.datasets import SOURCES, RemoteFile
-    from nn.datasets.idx import encode_idx
+    from tests.support.idx_files import encode_idx
 
     X, y, X_test, y_test = load_mnist("sample")
     arrays = (X[:300].reshape(-1, 28, 28), y[:300].astype(np.uint8),

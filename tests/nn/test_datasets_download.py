@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 
 from nn.datasets import SOURCES, CacheUnwritable, DatasetUnavailable, RemoteFile, cache_dir, load_mnist
-from nn.datasets.idx import encode_idx
+from tests.support.idx_files import encode_idx
 
 N_TRAIN, N_TEST = 300, 100
 FILE_NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",

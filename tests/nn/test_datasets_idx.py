@@ -8,7 +8,8 @@ import struct
 import numpy as np
 import pytest
 
-from nn.datasets.idx import IMAGE_MAGIC, LABEL_MAGIC, decode_idx, encode_idx, read_images, read_labels
+from nn.datasets.idx import IMAGE_MAGIC, LABEL_MAGIC, decode_idx, read_images, read_labels
+from tests.support.idx_files import encode_idx
 
 IMAGES = np.arange(3 * 28 * 28, dtype=np.int64).reshape(3, 28, 28).astype(np.uint8)
 LABELS = np.array([7, 0, 9], dtype=np.uint8)

@@ -27,7 +27,7 @@ GOOD_HEADER = json.loads(str(np.load(io.BytesIO(GOOD))["header"]))
 def refused_or_working(data: bytes) -> None:
     """The rule every file must follow."""
     try:
-        model = load_model(data, **LIMITS)
+        model = load_model(data, MLP, **LIMITS)
     except ValueError as err:
         assert str(err), "a refusal must say why"
         return

@@ -1,0 +1,1 @@
+"""Helpers shared by tests (never imported by nn/, lab/ or pages/)."""
