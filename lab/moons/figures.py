@@ -163,8 +163,9 @@ def click_trace(grid: Grid, proba: np.ndarray, kind: Kind, action: str) -> Trace
     else:
         custom = values.ravel()
         said = "P(class 1)=%{customdata:.2f}" if kind == "binary" else "prediction %{customdata:.2f}"
-    return dict(type="scatter", x=gx.ravel(), y=gy.ravel(), mode="text", customdata=custom.astype(np.float32),
-                name="plane",
+    # float32 (7 digits) halves what is sent: hover shows 2 decimals, and a click adds the point as sent.
+    return dict(type="scatter", x=gx.ravel().astype(np.float32), y=gy.ravel().astype(np.float32), mode="text",
+                customdata=custom.astype(np.float32), name="plane",
                 marker=dict(size=9, color=INK, opacity=0), showlegend=False,
                 hovertemplate=f"x=%{{x:.2f}}, y=%{{y:.2f}}<br>{said}<br>click: {action}<extra></extra>")
 
