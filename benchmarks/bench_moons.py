@@ -1,9 +1,9 @@
-"""How long the Moons playground takes from a slider move to a new chart, on the server.
+"""How long the Moons page takes from a slider move to a new chart, on the server.
 
     python benchmarks/bench_moons.py [--repeats 5]
 
 Part 1 splits one slider move into its steps, for tutorial A's settings and a few others (a 4 x 50
-and a 6 x 50 network, squared inputs, regression, three classes): training (``run_playground``:
+and a 6 x 50 network, squared inputs, regression, three classes): training (``run_moons``:
 data, training with snapshots, the grids), building the figures a slider move sends (boundary with
 its click grid, network diagram with its node heatmaps, loss, and the snapshots of the first tab;
 the other tabs are computed only when opened) and the points' CSV, and turning the figures into
@@ -41,7 +41,7 @@ from lab.moons import figures  # noqa: E402
 from lab.moons.settings import DEFAULTS, to_query  # noqa: E402
 from lab.moons.diagram import diagram_figure, diagram_layers  # noqa: E402
 from lab.moons.points import Points  # noqa: E402
-from lab.moons.run import run_playground, with_weights  # noqa: E402
+from lab.moons.run import run_moons, with_weights  # noqa: E402
 
 # One slider step away from each setting: each is a "cold" retrain.
 CASES = {
@@ -76,7 +76,7 @@ def draw(run) -> tuple[float, float, int]:
 
 
 def split_timings(changes: list[dict], repeats: int) -> dict:
-    cached = st.cache_data(max_entries=256)(run_playground)
+    cached = st.cache_data(max_entries=256)(run_moons)
     rows = {k: [] for k in ("train", "passes", "build", "json", "kB", "first", "warm", "edit")}
     for _ in range(repeats):
         st.cache_data.clear()
@@ -182,7 +182,7 @@ def stop_rules(settings: list) -> dict:
         training.levelled_off = rule
         try:
             t0 = time.perf_counter()
-            passes = [run_playground(s).passes_run for s in settings]
+            passes = [run_moons(s).passes_run for s in settings]
             totals[name] = (time.perf_counter() - t0, sum(passes), sum(p == 20000 for p in passes))
         finally:
             training.levelled_off = today
@@ -198,7 +198,7 @@ def class_moves(settings: list, repeats: int) -> list[float]:
         tries = []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            run = run_playground(setting)
+            run = run_moons(setting)
             draw(run)
             tries.append(time.perf_counter() - t0)
         times.append(min(tries))

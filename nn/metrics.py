@@ -8,7 +8,7 @@ import numpy as np
 
 def _sklearn_metrics() -> ModuleType:
     """scikit-learn's metrics, imported on first use: ``import nn`` then loads NumPy alone (about 30 MB
-    instead of 180), which is all a process that only trains needs (lab/training_pool.py)."""
+    instead of 180), which is all a process that only trains needs (lab/app/workers.py)."""
     from sklearn import metrics
 
     return metrics

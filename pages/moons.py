@@ -1,10 +1,9 @@
-"""Moons playground (tutorial A): every knob retrains the network and redraws; the URL shares it."""
+"""The Moons page (tutorial A): every knob retrains the network and redraws; the URL shares it."""
 
 import streamlit as st
 
 from lab.moons import explain
 
-from lab.moons import explain_widgets as explain_ui
 from lab.moons import controls
 from lab.moons import figures
 from lab.moons import widgets as ui
@@ -13,7 +12,6 @@ from lab.app.charts import show_chart
 from lab.app.code import show_code
 from lab.app.page import start_page
 from lab.moons.settings import DATA_FIELDS, KNOBS, query_string, to_query
-from lab.moons.alt_text import boundary_alt, loss_alt
 from lab.app.text import MAX_MESSAGE, plain
 from lab.moons.diagram import diagram_figure, diagram_layers
 from lab.moons.points import Points
@@ -38,8 +36,6 @@ st.markdown(
 
 challenge = lesson.start("moons", KNOBS)  # a teacher's note, and the challenge of the link, if any
 problems = ui.start_from_link()
-if ui.LAST_SETTINGS in st.session_state:  # a click on the chart drawn by the last run, with its settings
-    controls.handle_click(st.session_state[ui.LAST_SETTINGS])
 points = controls.own_points()
 settings = ui.sidebar(data_locked=points is not None)
 ui.write_link(settings)
@@ -57,10 +53,9 @@ def plane_alone(points: Points) -> None:
     upload), so that whatever the student did can be undone; then the page ends."""
     left, _ = st.columns([1, 1])
     with left:
-        event = show_chart(figures.plane_figure(points.data(), "Your points", controls.click_action_text()),
-                           f"The plane with your {len(points.y)} points; click to add one.",
-                           key=controls.BOUNDARY, **controls.chart_clicks())
-        controls.remember_click(event)
+        show_chart(figures.plane_figure(points.data(), "Your points", controls.click_action_text()),
+                   f"The plane with your {len(points.y)} points; click to add one.",
+                   key=controls.BOUNDARY, **controls.plane_clicks(settings))
         controls.points_panel(settings, points.to_csv(), points.n_classes)
     st.stop()
 
@@ -89,7 +84,7 @@ with right:
     diagram_box = st.container()
     network = controls.network_controls(run, (run.settings, controls.points_version()))
 shown = run if network.trained else with_weights(run, network.theta)
-shown_model = shown.model()  # the network on screen, for the explanations' numbers
+shown_model = network.model  # the network on screen, for the explanations' numbers
 
 with summary:
     ui.show_metrics(shown, network.identity)
@@ -100,10 +95,9 @@ with summary:
 
 with left:
     click = controls.click_action_text() if classification else None
-    clicks = controls.chart_clicks()
-    event = show_chart(figures.run_boundary_figure(shown, discretize=settings.discretize, click=click),
-                       boundary_alt(run), key=controls.BOUNDARY, **clicks)
-    controls.remember_click(event)
+    clicks = controls.plane_clicks(settings)
+    show_chart(figures.run_boundary_figure(shown, discretize=settings.discretize, click=click),
+               explain.boundary_alt(run), key=controls.BOUNDARY, **clicks)
     st.caption(("Filled circles: training points. White diamonds: test points, held out from training. "
                 "Click anywhere on the plane to add a point; the network retrains on it.") if classification else
                ("Circles: training points; diamonds: test points, held out from training. Colours: the predicted "
@@ -114,20 +108,20 @@ with left:
 
 with diagram_box:
     output_range = figures.value_range(run.data) if run.kind == "regression" else (0.0, 1.0)
-    layers = diagram_layers(run.model(network.theta), run.features, run.small_grid, output_range)
+    layers = diagram_layers(shown_model, run.features, run.small_grid, output_range)
     show_chart(diagram_figure(layers, selected=network.param, title=network.title),
                f"Diagram of the {network.title} network: one small map per node of what it computes over the "
                "plane, and one line per weight, orange positive, blue negative, wider when larger.",
-               key=controls.DIAGRAM, **{**clicks, "on_select": explain_ui.pick_weight_or_node} if clicks else {})
+               key=controls.DIAGRAM, **{**clicks, "on_select": controls.pick_weight_or_node} if clicks else {})
     st.caption("Each square is what one node computes over the plane of the boundary (blue: low, orange: high). "
                "Lines are weights: orange positive, blue negative, wider when larger. Hover a square for its bias, "
                "the small mark on a line for its weight; click the mark to set it below.")
     explain_popover(explain.diagram_text(shown, shown_model), key="moons_explain_diagram")
-    explain_ui.node_panel(shown, shown_model)
+    controls.node_panel(shown, shown_model)
 
 loss_column, text_column = st.columns([3, 2], gap="medium")
 with loss_column:
-    show_chart(figures.run_loss_figure(run), loss_alt(run), key="moons_loss")
+    show_chart(figures.run_loss_figure(run), explain.loss_alt(run), key="moons_loss")
 with text_column:
     st.markdown(ui.loss_convention(run))
     st.caption(f"With *Stop when the loss levels off* on, training ends once the loss has stayed within "
@@ -175,7 +169,7 @@ with compare_tab:
         net_column, logistic_column = st.columns(2)
         with net_column:
             show_chart(figures.run_boundary_figure(shown, height=440, discretize=settings.discretize),
-                       boundary_alt(run), key="moons_compare_net")
+                       explain.boundary_alt(run), key="moons_compare_net")
         with logistic_column:
             show_chart(figures.run_logistic_figure(run, logistic, height=440, discretize=settings.discretize),
                        "The boundary of logistic regression on the same points: a straight line.",
@@ -204,7 +198,7 @@ with compare_tab:
                            f"Small multiples: the boundary of logistic regression and of networks with "
                            f"{', '.join(map(str, SWEEP_SIZES))} hidden units, on the same points.", key="moons_sweep")
 
-explain_ui.compare_runs(explain_ui.remember_run(run))
+controls.compare_runs(controls.remember_run(run))
 
 st.subheader("Share this setup")
 st.markdown("Every setting is in the address bar: copy the link, and whoever opens it sees this experiment "

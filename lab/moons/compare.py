@@ -15,11 +15,10 @@ import numpy as np
 
 from nn.datasets import PlanarData
 
-from lab.moons.settings import KNOBS, PlaygroundSettings
-from lab.moons.run import Grid, Kind, PlaygroundRun
+from lab.moons.settings import KNOBS, MoonsSettings
+from lab.moons.run import Grid, Kind, MoonsRun
 
 MAX_RUNS = 6
-START_FIELDS = ("init", "init_seed", "activation")  # with the layer sizes: what the first weights depend on
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,7 +26,7 @@ class RunRecord:
     """One kept run: what was set and what came out."""
 
     number: int  # 1, 2, ... in the order trained in this session
-    settings: PlaygroundSettings
+    settings: MoonsSettings
     kind: Kind
     layer_sizes: tuple[int, ...]
     train_accuracy: float  # R² for regression
@@ -44,13 +43,13 @@ class RunRecord:
         return (self.layer_sizes, self.settings.init, self.settings.init_seed)
 
 
-def record_of(run: PlaygroundRun, number: int) -> RunRecord:
+def record_of(run: MoonsRun, number: int) -> RunRecord:
     return RunRecord(number, run.settings, run.kind, tuple(run.config["layer_sizes"]), run.train_accuracy,
                      run.test_accuracy, run.train_loss, run.test_loss, run.small_grid, run.snapshots[-1].proba,
                      run.data)
 
 
-def remember(records: list[RunRecord], run: PlaygroundRun, limit: int = MAX_RUNS) -> list[RunRecord]:
+def remember(records: list[RunRecord], run: MoonsRun, limit: int = MAX_RUNS) -> list[RunRecord]:
     """``records`` with ``run`` last (numbered after the others; a run already kept moves to the end)."""
     if records and records[-1].settings == run.settings:
         return records  # the same run as the last one: nothing new
@@ -62,7 +61,7 @@ def differing(records: list[RunRecord]) -> list[str]:
     """Names of the settings (fields) whose value is not the same in every record, in the sidebar's order."""
     if len(records) < 2:
         return []
-    return [f.name for f in fields(PlaygroundSettings)
+    return [f.name for f in fields(MoonsSettings)
             if f.name != "discretize" and len({getattr(r.settings, f.name) for r in records}) > 1]
 
 

@@ -1,32 +1,39 @@
-"""The Moons playground's hands-on controls (Streamlit): own points, and the network a student drives.
+"""The Moons page's hands-on controls (Streamlit): own points, and the network a student drives.
 
-Own points. A click on the boundary chart (``st.plotly_chart(on_select="rerun")`` reports the
+Own points. A click on the boundary chart (``st.plotly_chart(on_select=...)`` reports the
 invisible grid marker or data point clicked) arrives as the chart's selection in
-``st.session_state["moons_boundary"]``. ``handle_click`` reads it at the top of the script, before
-the run it changes, and remembers it, so a rerun never adds the same click twice; the chart's
-selection empties when its figure changes (a new point redraws it), so clicking the same spot
-again adds another point. Points live in ``st.session_state`` (never in the URL).
+``st.session_state["moons_boundary"]``; the chart's ``on_select`` callback, ``add_click``, adds the
+point before the rerun that trains on it. Streamlit calls it only for a new selection, and the
+selection empties when the figure changes (a new point redraws it), so clicking the same spot again
+adds another point. Points live in ``st.session_state`` (never in the URL).
 
 The network. ``network_controls`` shows the weights of the run, of a snapshot ("watch it learn"
 with a Streamlit slider), or of the student's own ``HandNetwork`` (stepped or edited by hand).
 """
 from __future__ import annotations
 
-import json
+import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import streamlit as st
 
-from lab.moons.settings import PlaygroundSettings
+import pandas as pd
+
+from nn import MLP
+
+from lab.moons import explain
+from lab.moons.settings import KNOBS, MoonsSettings
 from lab.moons.diagram import Param, node_names, param_label
 from lab.moons.network import HandNetwork, get_param, params_of
 from lab.moons.points import MAX_CLASSES, MAX_ROWS, CsvError, Points, parse_csv
-from lab.app.charts import is_phone
+from lab.app.charts import is_phone, show_chart
+from lab.moons.compare import MAX_RUNS, RunRecord, differing, remember, same_start_note, settings_text, table_rows
+from lab.moons.figures import compare_figure, percent
 from lab.app.theme import class_name
-from lab.moons.run import PlaygroundRun, load_data
-from lab.moons.widgets import LAST_SETTINGS, PREFIX
+from lab.moons.run import MoonsRun, load_data
+from lab.moons.widgets import PREFIX
 from lab.app.text import MAX_MESSAGE, plain, quoted
 
 BOUNDARY = PREFIX + "boundary"  # the boundary chart: its selection is the click
@@ -35,7 +42,6 @@ POINTS = PREFIX + "points"  # Points, or absent: the generated set
 POINTS_VERSION = PREFIX + "points_version"  # bumped on every change: part of what identifies a run
 POINTS_ORIGIN = PREFIX + "points_origin"  # where the points came from, in words
 ACTION = PREFIX + "click_action"  # what a click does: a class to add, or REMOVE
-SEEN = PREFIX + "click_seen"  # the last selection handled
 UPLOAD, UPLOAD_ERROR = PREFIX + "upload", PREFIX + "upload_error"
 HAND = PREFIX + "hand"  # the HandNetwork, if the student stepped or edited
 VIEW_PASS = PREFIX + "view_pass"  # which snapshot the diagram (and the boundary) show
@@ -77,26 +83,23 @@ def clicked_point(event: Any) -> tuple[float, float] | None:
     return (x, y) if np.isfinite(x) and np.isfinite(y) else None
 
 
-def handle_click(settings: PlaygroundSettings) -> None:
-    """Apply a new click on the boundary: add a point of the chosen class, or remove the nearest."""
-    event = st.session_state.get(BOUNDARY)
-    point, seen = clicked_point(event), _token(event)
-    if point is None or seen == st.session_state.get(SEEN) or settings.problem == "regression":
+def add_click(settings: MoonsSettings) -> None:
+    """The boundary chart's on_select (before the rerun): add a point of the chosen class where the
+    student clicked, or remove the nearest one. Streamlit calls it once per new selection."""
+    point = clicked_point(st.session_state.get(BOUNDARY))
+    action = st.session_state.get(ACTION, 0)
+    if point is None or settings.problem == "regression" or action not in ACTIONS:
         return
-    st.session_state[SEEN] = seen
     points = own_points()
     if points is None:
         points = Points.from_data(load_data(settings))
         st.session_state[POINTS_ORIGIN] = (f"the {settings.dataset} set (seed {settings.data_seed}), "
                                            "then your clicks")
-    action = st.session_state.get(ACTION, 0)
-    if action not in ACTIONS:  # not a value the radio offers
-        return
     set_points(points.remove_nearest(*point) if action == REMOVE else points.add(*point, label=action))
 
 
-def chart_clicks() -> dict:
-    """``show_chart`` arguments that make the plane (and the diagram) clickable, or none.
+def chart_clicks(on_select: Callable[[], None]) -> dict:
+    """``show_chart`` arguments that make a chart clickable, calling ``on_select`` on a click, or none.
 
     A clickable Plotly chart holds a finger that lands on it (Streamlit gives it a drag mode), so on a
     phone the page would not scroll: there the charts start unclickable and a toggle turns taps on.
@@ -105,19 +108,12 @@ def chart_clicks() -> dict:
                                      help="Off: a finger on a chart scrolls the page. On: a tap on the plane "
                                           "adds a point, a tap on a weight's mark picks it."):
         return {}
-    return dict(on_select="rerun", selection_mode="points")
+    return dict(on_select=on_select, selection_mode="points")
 
 
-def remember_click(event: Any) -> None:
-    """After the chart is drawn: its selection now (empty when the figure changed) is the one seen."""
-    st.session_state[SEEN] = _token(event)
-
-
-def _token(event: Any) -> str:
-    try:
-        return json.dumps(event["selection"]["points"], sort_keys=True, default=str)
-    except (KeyError, TypeError):
-        return ""
+def plane_clicks(settings: MoonsSettings) -> dict:
+    """``chart_clicks`` for the boundary chart: a click adds (or removes) a point."""
+    return chart_clicks(functools.partial(add_click, settings))
 
 
 def _clear() -> None:
@@ -128,13 +124,12 @@ def _generated() -> None:
     set_points(None)
 
 
-def _load_upload() -> None:
+def _load_upload(settings: MoonsSettings) -> None:
     """The uploader changed: read the CSV, or keep the points and say what is wrong with it."""
     st.session_state.pop(UPLOAD_ERROR, None)
     upload = st.session_state.get(UPLOAD)
     if upload is None:
         return
-    settings: PlaygroundSettings = st.session_state[LAST_SETTINGS]
     try:
         set_points(parse_csv(upload.getvalue(), settings.train_ratio, settings.data_seed),
                    f"your file {quoted(upload.name)}")
@@ -158,7 +153,7 @@ def click_actions(n_classes: int) -> tuple[int, ...]:
     return (*range(min(n_classes + 1, MAX_CLASSES)), REMOVE)
 
 
-def points_panel(settings: PlaygroundSettings, shown: str, n_classes: int = MAX_CLASSES) -> None:
+def points_panel(settings: MoonsSettings, shown: str, n_classes: int = MAX_CLASSES) -> None:
     """Under the boundary: what a click does, clear, back to generated data, upload and download.
 
     ``shown`` is the CSV text of the points on screen; ``n_classes`` how many classes they have.
@@ -179,7 +174,7 @@ def points_panel(settings: PlaygroundSettings, shown: str, n_classes: int = MAX_
     back.button("Back to generated data", key=PREFIX + "generated", on_click=_generated, icon=":material/undo:",
                 width="stretch", disabled=own_points() is None, help="Forget your points; the sidebar's set again.")
     st.file_uploader(f"Upload a CSV of x, y, label rows (labels 0 to {MAX_CLASSES - 1}, at most {MAX_ROWS:,} rows)",
-                     type=["csv", "txt"], key=UPLOAD, on_change=_load_upload,
+                     type=["csv", "txt"], key=UPLOAD, on_change=_load_upload, args=(settings,),
                      help="A header row is optional; a 4th column 'split' (train or test) keeps the split, "
                           "else the train ratio splits the rows.")
     if UPLOAD_ERROR in st.session_state:
@@ -201,7 +196,8 @@ def points_note(points: Points) -> str:
 class ShownNetwork:
     """Which weights the boundary, the metrics and the diagram show."""
 
-    theta: np.ndarray  # flat, a copy
+    model: MLP  # the network on screen (a fresh one: explanations may use it freely)
+    theta: np.ndarray  # its weights, flat, a copy
     trained: bool  # the run's own trained weights (nothing to re-measure)
     title: str  # for the diagram
     note: str | None  # what they are, in a sentence (None: the trained network)
@@ -209,7 +205,7 @@ class ShownNetwork:
     identity: Any  # changes whenever the weights shown change (for the metrics' deltas)
 
 
-def network_controls(run: PlaygroundRun, source: Any) -> ShownNetwork:
+def network_controls(run: MoonsRun, source: Any) -> ShownNetwork:
     """Snapshot slider, Step, and the weight editor; returns what they make the page show."""
     hand: HandNetwork | None = st.session_state.get(HAND)
     if hand is not None and hand.source != source:  # another run: the student's network was of the old one
@@ -242,17 +238,20 @@ def network_controls(run: PlaygroundRun, source: Any) -> ShownNetwork:
         st.session_state[HAND] = hand
         model = hand.model
         st.session_state[EDIT_SYNC] = (param, value)
+    model = model.copy() if hand is not None else model  # the student's network stays theirs
     if hand is not None:
         names = node_names(run.features, list(model.layer_sizes), run.kind)
-        return ShownNetwork(model.theta.copy(), False, "Your network", hand.describe(lambda p: param_label(names, p)),
-                            param, (source, "hand", model.theta.tobytes()))
-    if start is None:
-        return ShownNetwork(model.theta.copy(), True, f"Trained: {run.architecture}", None, param, (source, view))
-    return ShownNetwork(model.theta.copy(), False, f"After pass {view:,}", f"The network after pass {view:,} of training.",
-                        param, (source, view))
+        shown = ("Your network", hand.describe(lambda p: param_label(names, p)),
+                 (source, "hand", model.theta.tobytes()))
+    elif start is None:
+        shown = (f"Trained: {run.architecture}", None, (source, view))
+    else:
+        shown = (f"After pass {view:,}", f"The network after pass {view:,} of training.", (source, view))
+    title, note, identity = shown
+    return ShownNetwork(model, model.theta.copy(), hand is None and start is None, title, note, param, identity)
 
 
-def _step(run: PlaygroundRun, source: Any, start: int | None) -> None:
+def _step(run: MoonsRun, source: Any, start: int | None) -> None:
     """Step's callback (before the rerun draws anything): one batch on the network shown."""
     hand = st.session_state.get(HAND)
     if hand is None or hand.source != source:
@@ -261,7 +260,7 @@ def _step(run: PlaygroundRun, source: Any, start: int | None) -> None:
     st.session_state[HAND] = hand
 
 
-def _weight_editor(run: PlaygroundRun, model) -> Param:
+def _weight_editor(run: MoonsRun, model) -> Param:
     """Choose one weight or bias (three small selects, so a 6 x 50 network needs no 13,000-item list)."""
     sizes = list(model.layer_sizes)
     names = node_names(run.features, sizes, run.kind)
@@ -309,10 +308,87 @@ def _edited_value(param: Param, current: float) -> float | None:
     return value
 
 
-def pick_weight() -> None:
-    """The diagram's on_select: a click on a weight's mark chooses that weight in the editor."""
+# ---- the diagram's nodes, and 'Compare runs' ------------------------------------------------------
+NODE = PREFIX + "node"  # (layer, unit) of the node opened in the diagram, layers from 1
+NODE_X, NODE_Y = PREFIX + "node_x1", PREFIX + "node_x2"  # the point of the plane it is evaluated at
+RUNS = PREFIX + "runs"  # this session's last runs: list[RunRecord]
+COMPARE = PREFIX + "compare"  # the 'Compare runs' expander
+
+
+def pick_weight_or_node() -> None:
+    """The diagram's on_select: a weight's mark chooses that weight in the editor; a node opens it (and
+    chooses its bias, so every bias, the output layer's too, can be set by clicking its node)."""
     try:
-        layer, i, j = (int(v) for v in st.session_state[DIAGRAM]["selection"]["points"][0]["customdata"])
+        kind, *where = st.session_state[DIAGRAM]["selection"]["points"][0]["customdata"]
+        layer, i, j = (int(v) for v in ([where[0], 0, where[1]] if kind == "node" else [kind, *where]))
     except (KeyError, IndexError, TypeError, ValueError):
         return
-    st.session_state[EDIT_ARRAY], st.session_state[EDIT_FROM], st.session_state[EDIT_TO] = ("W", layer), i, j
+    if kind == "node":
+        st.session_state[NODE] = (layer, j)
+        st.session_state[EDIT_ARRAY], st.session_state[EDIT_TO] = ("b", layer), j
+    else:
+        st.session_state[EDIT_ARRAY], st.session_state[EDIT_FROM], st.session_state[EDIT_TO] = ("W", layer), i, j
+
+
+def node_panel(run: MoonsRun, model: MLP) -> None:
+    """The node opened in the diagram: its equation, its values at one point, its gradient."""
+    node = st.session_state.get(NODE)
+    sizes = list(model.layer_sizes)
+    if node is None or not (1 <= node[0] < len(sizes) and 0 <= node[1] < sizes[node[0]]):
+        st.caption("Click a node (a square) of the diagram to open it: its equation with these weights, its "
+                   "values at one point, and how the next step of training would change it.")
+        return
+    first = run.data.X_train[0] if len(run.data.X_train) else (0.0, 0.0)
+    st.session_state.setdefault(NODE_X, round(float(first[0]), 2))
+    st.session_state.setdefault(NODE_Y, round(float(first[1]), 2))
+    with st.container(border=True, key=PREFIX + "node_panel"):
+        title, close = st.columns([4, 1])
+        output = "" if node[0] < len(sizes) - 1 else ("identity" if run.kind == "regression" else "softmax")
+        title.markdown(f"**The node, opened** ({'output' if output else f'hidden layer {node[0]}'})")
+        close.button("Close", key=PREFIX + "node_close", on_click=lambda: st.session_state.pop(NODE, None),
+                     type="tertiary", icon=":material/close:")
+        left, right = st.columns(2)
+        x = left.number_input("at the point x₁ =", key=NODE_X, step=0.1, format="%.2f")
+        y = right.number_input("x₂ =", key=NODE_Y, step=0.1, format="%.2f")
+        detail = explain.node_detail(run, model, node, (x, y))
+        st.markdown(detail.markdown(run.settings.activation, run.settings.lr, output))
+
+
+def remember_run(run: MoonsRun) -> list[RunRecord]:
+    """Keep ``run`` among this session's last runs (generated data only) and return them."""
+    records = st.session_state.get(RUNS, [])
+    if not run.own_points:
+        records = remember(records, run)
+        st.session_state[RUNS] = records
+    return records
+
+
+def compare_runs(records: list[RunRecord]) -> None:
+    """'Compare runs': the kept runs' boundaries side by side, what differs, their numbers."""
+    box = st.expander(f"Compare runs ({len(records)} kept: the networks you trained, the last {MAX_RUNS} at most)",
+                      key=COMPARE, on_change="rerun", icon=":material/compare:")
+    if not box.open:
+        return
+    with box:
+        if len(records) < 2:
+            st.markdown("Change a setting in the sidebar: every network you train is kept here (the last 6), so "
+                        "you can see what the change did.")
+        names = differing(records)
+        panels = []
+        for r in records:
+            scores = (f"train R² {r.train_accuracy:.2f}" if r.kind == "regression"
+                      else f"train {percent(r.train_accuracy)}, test {percent(r.test_accuracy)}")
+            changed = settings_text(r, names[:2])
+            panels.append((f"Run {r.number}: {scores}" + (f"<br>{changed}" if changed else ""),
+                           r.small_grid, r.proba, r.data, r.kind))
+        show_chart(compare_figure(panels), f"The decision boundaries of the last {len(panels)} runs side by side: "
+                   + "; ".join(title.replace("<br>", ", ") for title, *_ in panels) + ".", key=PREFIX + "compare_chart")
+        st.markdown(("Settings that differ between them: " + ", ".join(
+            f"**{KNOBS[name].label}**" for name in names) + ".") if names
+                    else "All kept runs have the same settings.")
+        st.markdown(same_start_note(records))
+        st.dataframe(pd.DataFrame(table_rows(records)), hide_index=True, key=PREFIX + "compare_table")
+        st.caption("Losses are per point without the penalty (as in the metrics above). Only your own session's "
+                   "settings and numbers are kept, nothing from other users.")
+
+

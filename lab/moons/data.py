@@ -1,4 +1,4 @@
-"""What the playground's network reads: feature inputs, and the two regression sets.
+"""What the Moons network reads: feature inputs, and the two regression sets.
 
 Feature inputs are TensorFlow Playground's: the network sees chosen functions of the point
 (x1, x2), not only the point. With x1² and x2² a circle becomes a straight line in the

@@ -7,6 +7,7 @@ they are tested without Streamlit (tests/app/test_explain.py checks numbers agai
     boundary_text(run)           # the decision boundary
     diagram_text(run, model)     # the network diagram: each unit's equation
     node_detail(run, model, (1, 0), point)   # one node opened: equation, values at a point, gradients
+    boundary_alt(run)            # a chart's text alternative, for screen readers
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from nn import MLP
 
 from lab.app.numbers import MINUS, number, significant as _g
 from lab.moons.diagram import node_names
-from lab.moons.run import LogisticRun, PlaygroundRun
+from lab.moons.run import LogisticRun, MoonsRun
 
 MAX_UNITS = 4  # a text spells out at most this many units' equations
 
@@ -52,7 +53,7 @@ def _on_colour(activation: str) -> str:
 
 
 # ---- the Moons page ---------------------------------------------------------------------------
-def boundary_text(run: PlaygroundRun, model: MLP) -> str:
+def boundary_text(run: MoonsRun, model: MLP) -> str:
     """The boundary chart: what the colours are, with one training point worked through."""
     data = run.data
     n_train, n_test = len(data.X_train), len(data.X_test)
@@ -83,7 +84,7 @@ def boundary_text(run: PlaygroundRun, model: MLP) -> str:
     return text + "."
 
 
-def unit_equations(run: PlaygroundRun, model: MLP, layer: int = 1, limit: int = MAX_UNITS) -> list[str]:
+def unit_equations(run: MoonsRun, model: MLP, layer: int = 1, limit: int = MAX_UNITS) -> list[str]:
     """'Hidden unit h1.2 computes z = ..., then tanh: ...' for the first ``limit`` units of ``layer``."""
     names = node_names(run.features, list(model.layer_sizes), run.kind)
     W, b = model.W[layer - 1], model.b[layer - 1]
@@ -93,7 +94,7 @@ def unit_equations(run: PlaygroundRun, model: MLP, layer: int = 1, limit: int = 
             for j in range(min(limit, W.shape[1]))]
 
 
-def diagram_text(run: PlaygroundRun, model: MLP) -> str:
+def diagram_text(run: MoonsRun, model: MLP) -> str:
     """The network diagram: how to read it, then the equations of the units with these weights."""
     sizes = list(model.layer_sizes)
     names = node_names(run.features, sizes, run.kind)
@@ -120,7 +121,7 @@ def diagram_text(run: PlaygroundRun, model: MLP) -> str:
     return "\n\n".join(lines)
 
 
-def loss_text(run: PlaygroundRun, model: MLP) -> str:
+def loss_text(run: MoonsRun, model: MLP) -> str:
     """The loss curve (per point, as the chart draws it): how far it fell, the penalty in it, train against test."""
     losses = run.history.train_loss
     first, last = run.per_point(losses[0]), run.per_point(losses[-1])
@@ -146,7 +147,7 @@ def loss_text(run: PlaygroundRun, model: MLP) -> str:
     return text
 
 
-def snapshots_text(run: PlaygroundRun) -> str:
+def snapshots_text(run: MoonsRun) -> str:
     """'Watch it learn': the training accuracy (or R²) at a few of the kept passes."""
     score = "R²" if run.kind == "regression" else "accuracy"
     shown = [s for s in run.snapshots if s.passes in (0, 10, 100, 1000) or s is run.snapshots[-1]]
@@ -157,7 +158,7 @@ def snapshots_text(run: PlaygroundRun) -> str:
             f"{score} {steps}. Most of the change happens early: later passes only fine-tune the boundary.")
 
 
-def units_text(run: PlaygroundRun) -> str:
+def units_text(run: MoonsRun) -> str:
     """The hidden units' tiles: how much of the plane each first-layer unit marks orange (positive)."""
     if not run.hidden:
         return ("This network has no hidden layer: its outputs are weighted sums of the inputs, so with x₁ and x₂ "
@@ -173,7 +174,7 @@ def units_text(run: PlaygroundRun) -> str:
             f"weight, into the curved boundary.")
 
 
-def compare_text(run: PlaygroundRun, logistic: LogisticRun) -> str:
+def compare_text(run: MoonsRun, logistic: LogisticRun) -> str:
     """The network against logistic regression, on the same points."""
     gap = (run.test_accuracy or 0.0) - (logistic.test_accuracy or 0.0)
     return (f"Logistic regression is the simplest classifier: one weighted sum of x₁ and x₂, so its boundary is "
@@ -224,7 +225,7 @@ class NodeDetail:
         return "\n\n".join(lines)
 
 
-def node_detail(run: PlaygroundRun, model: MLP, node: tuple[int, int], point: tuple[float, float]) -> NodeDetail:
+def node_detail(run: MoonsRun, model: MLP, node: tuple[int, int], point: tuple[float, float]) -> NodeDetail:
     """The node ``(layer, unit)`` (layer 1..L) of ``model`` at ``point`` of the plane, with the gradient
     of the loss over the run's training points (``MLP.trace``, the code that trains)."""
     layer, unit = node
@@ -240,3 +241,36 @@ def node_detail(run: PlaygroundRun, model: MLP, node: tuple[int, int], point: tu
                       np.asarray(values_in, dtype=float), float(trace_point.layers[layer - 1].z[0, unit]),
                       float(trace_point.layers[layer - 1].a[0, unit]), here.dW[:, unit].copy(),
                       float(here.db[unit]), float(trace.loss), len(run.data.X_train))
+
+
+# ---- text alternatives: what a screen reader says instead of a chart ---------------------------
+def _score(run: MoonsRun) -> str:
+    name = "R²" if run.kind == "regression" else "accuracy"
+    fmt = (lambda v: f"{v:.2f}") if run.kind == "regression" else (lambda v: f"{v:.0%}")
+    test = "" if run.test_accuracy is None else f", test {name} {fmt(run.test_accuracy)}"
+    return f"train {name} {fmt(run.train_accuracy)}{test}"
+
+
+def boundary_alt(run: MoonsRun) -> str:
+    """One sentence: what the boundary chart shows for this run, with its scores."""
+    data = run.data
+    n = len(data.y_train) + len(data.y_test)
+    if run.kind == "regression":
+        what = "the predicted value over the plane, blue low to orange high"
+    elif run.kind == "multiclass":
+        what = "the most likely class over the plane, one colour per class, with lines between the classes"
+    else:
+        what = "the probability of class 1 over the plane, blue for class 0 and orange for class 1, " \
+               "with a line at 0.5: the decision boundary"
+    return (f"{run.settings.dataset.capitalize()} data, {n} points; the network {run.architecture} shows {what}; "
+            f"{_score(run)}.")
+
+
+def loss_alt(run: MoonsRun) -> str:
+    """One sentence: the training loss curve from its first to its last pass."""
+    losses = run.history.train_loss
+    if not len(losses):
+        return "Training loss: no passes yet."
+    stop = f", levelled off at pass {run.flat_at:,}" if run.flat_at else ""
+    return (f"Training loss on log-log axes over {len(losses):,} passes, from {losses[0]:.4g} "
+            f"to {losses[-1]:.4g}{stop}.")

@@ -1,4 +1,4 @@
-"""Plotly figures for the Moons playground: plain functions from arrays to ``go.Figure``.
+"""Plotly figures for the Moons page: plain functions from arrays to ``go.Figure``.
 
 Class 0 is blue and class 1 vermilion, then green, purple, orange and sky blue for classes 2 to 5
 (Okabe-Ito: readable by colour-blind viewers and on a projector). With two classes the background
@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from nn.datasets import PlanarData
 
 from lab.app import theme
-from lab.moons.run import Grid, Kind, LogisticRun, PlaygroundRun
+from lab.moons.run import Grid, Kind, LogisticRun, MoonsRun
 from lab.app.theme import BACKGROUND, CLASS_COLORS, INK
 
 PALE = 0.45  # how much of a class colour the background takes where the network is sure
@@ -343,7 +343,7 @@ def sweep_figure(grid: Grid, panels: Sequence[tuple[str, np.ndarray]], data: Pla
     return _figure(traces, "", height, annotations=titles, margin=dict(l=10, r=10, t=10, b=10), **layout)
 
 
-# ---- from a playground run to its figures ---------------------------------------------------
+# ---- from a Moons run to its figures ---------------------------------------------------
 def percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
@@ -355,25 +355,25 @@ def loss_label(reduction: str, kind: Kind = "binary") -> str:
     return f"loss per point: {data} + L2 penalty"
 
 
-def score_text(run: PlaygroundRun, value: float | None) -> str:
+def score_text(run: MoonsRun, value: float | None) -> str:
     """Accuracy as a percentage; R² for regression as a number."""
     if run.kind != "regression":
         return percent(value)
     return "n/a" if value is None else (f"{value:.3f}" if value > -1000 else "below -1000")
 
 
-def _scores(run: PlaygroundRun, train: float | None, test: float | None) -> str:
+def _scores(run: MoonsRun, train: float | None, test: float | None) -> str:
     name = "R² " if run.kind == "regression" else ""
     return f"train {name}{score_text(run, train)}, test {name}{score_text(run, test)}"
 
 
-def run_boundary_figure(run: PlaygroundRun, height: int = 520, discretize: bool = False,
+def run_boundary_figure(run: MoonsRun, height: int = 520, discretize: bool = False,
                         click: str | None = None, title: str | None = None) -> go.Figure:
     title = title or f"Network {run.architecture}: {_scores(run, run.train_accuracy, run.test_accuracy)}"
     return boundary_figure(run.grid, run.proba, run.data, title, height, run.kind, discretize, click)
 
 
-def run_snapshots_figure(run: PlaygroundRun, discretize: bool = False) -> go.Figure:
+def run_snapshots_figure(run: MoonsRun, discretize: bool = False) -> go.Figure:
     score = "R²" if run.kind == "regression" else "accuracy"
     frames = [(s.passes, s.proba,
                ("Before training (random weights)" if s.passes == 0 else f"After pass {s.passes:,}")
@@ -383,16 +383,16 @@ def run_snapshots_figure(run: PlaygroundRun, discretize: bool = False) -> go.Fig
     return snapshots_figure(run.small_grid, frames, run.data, kind=run.kind, discretize=discretize)
 
 
-def run_loss_figure(run: PlaygroundRun) -> go.Figure:
+def run_loss_figure(run: MoonsRun) -> go.Figure:
     losses = np.asarray(run.history.train_loss, float)
     return loss_figure(run.per_point(losses), run.flat_at, loss_label(run.settings.reduction, run.kind))
 
 
-def run_units_figures(run: PlaygroundRun) -> list[go.Figure]:
+def run_units_figures(run: MoonsRun) -> list[go.Figure]:
     return [units_figure(units, run.settings.activation, layer) for layer, units in enumerate(run.hidden, 1)]
 
 
-def run_sweep_figure(runs: Sequence[PlaygroundRun], logistic: LogisticRun | None,
+def run_sweep_figure(runs: Sequence[MoonsRun], logistic: LogisticRun | None,
                      discretize: bool = False) -> go.Figure:
     """Tutorial A's sweep, one panel per hidden size, then logistic regression in the last panel."""
     panels = [(f"{r.settings.neurons} unit{'s' * (r.settings.neurons != 1)}: "
@@ -403,7 +403,7 @@ def run_sweep_figure(runs: Sequence[PlaygroundRun], logistic: LogisticRun | None
     return sweep_figure(runs[0].small_grid, panels, runs[0].data, kind=runs[0].kind, discretize=discretize)
 
 
-def run_logistic_figure(run: PlaygroundRun, logistic: LogisticRun, height: int = 440,
+def run_logistic_figure(run: MoonsRun, logistic: LogisticRun, height: int = 440,
                         discretize: bool = False) -> go.Figure:
     title = (f"Logistic regression: train {percent(logistic.train_accuracy)}, "
              f"test {percent(logistic.test_accuracy)}")

@@ -17,7 +17,7 @@ from nn import MLP, Progress
 
 from lab.moons.data import feature_matrix
 from lab.moons.diagram import Param
-from lab.moons.run import PlaygroundRun
+from lab.moons.run import MoonsRun
 
 
 def params_of(sizes: list[int]) -> list[tuple[str, int]]:
@@ -51,13 +51,13 @@ class HandNetwork:
     last_loss: float | None = None  # the loss per point of the last batch stepped on (with the penalty)
 
     @classmethod
-    def start(cls, run: PlaygroundRun, source: Any, passes: int | None = None) -> "HandNetwork":
+    def start(cls, run: MoonsRun, source: Any, passes: int | None = None) -> "HandNetwork":
         """A fresh copy of the run's network after ``passes`` (a snapshot; None: the end of training)."""
         snapshot = next((s for s in run.snapshots if s.passes == passes), run.snapshots[-1])
         theta = run.theta if passes is None else snapshot.theta
         return cls(source, run.model(theta), run.passes_run if passes is None else snapshot.passes)
 
-    def step(self, run: PlaygroundRun) -> float:
+    def step(self, run: MoonsRun) -> float:
         """Train on one batch (the full batch unless the run uses minibatches), as the run trained.
 
         Each step calls nn's fit for one batch: plain SGD is exactly the run's next step; momentum

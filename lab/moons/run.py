@@ -1,14 +1,10 @@
-"""The Moons playground's computations: data, training with snapshots, and the comparisons.
+"""The Moons page's computations: data, training with snapshots, the measures, and the comparisons.
 
-``run_playground(settings, points=None)`` is a pure function of the settings (and of a student's
-own points, if given): same arguments, same numbers, so the page memoises it with
-``st.cache_data`` and a class opening one link trains once. It returns plain arrays (weights,
-the network's output on a grid), never a live model, so a cached result cannot be changed by a
-later run; ``PlaygroundRun.model()`` builds a fresh MLP from them, and ``with_weights(run, theta)``
-re-measures the same run for other weights (a weight set by hand, a step taken by hand).
-
-What the grid holds depends on the problem (``PlaygroundRun.kind``): "binary": P(class 1) (ny, nx);
-"multiclass": the class probabilities (ny, nx, k); "regression": the predicted value (ny, nx).
+``run_moons(settings, points=None)`` is pure (same arguments, same numbers), so the page caches it
+and a class opening one link trains once. It returns plain arrays, never a live model: a cached run
+cannot change. ``MoonsRun.model()`` builds an MLP from them; ``with_weights(run, theta)`` measures
+the same run for other weights (set or stepped by hand). What the grids hold (``MoonsRun.kind``):
+"binary": P(class 1) (ny, nx); "multiclass": class probabilities (ny, nx, k); "regression": values (ny, nx).
 """
 from __future__ import annotations
 
@@ -21,8 +17,8 @@ from sklearn.linear_model import LogisticRegression
 from nn import FULL_BATCH_OPTIMIZERS, MLP, History
 from nn.datasets import PlanarData, make_planar
 
-from lab.app import workers as training_pool
-from lab.moons.settings import DATA_FIELDS, PlaygroundSettings
+from lab.app import workers
+from lab.moons.settings import DATA_FIELDS, MoonsSettings
 from lab.moons.data import feature_matrix, make_regression
 from lab.moons.points import Points
 from lab.moons.training import BOUNCE_WINDOW, FLAT_TOLERANCE, FLAT_WINDOW, fit_with_snapshots, levelled_off
@@ -71,7 +67,7 @@ class Snapshot:
     passes: int
     proba: np.ndarray  # the network's output over the small grid (see the module docstring)
     train_accuracy: float  # R² for regression
-    train_loss: float  # the objective, as trained (see PlaygroundRun.objective)
+    train_loss: float  # the objective, as trained (see MoonsRun.objective)
     theta: np.ndarray  # the weights then (flat)
 
 
@@ -91,10 +87,10 @@ class Oscillation:
 
 
 @dataclass(frozen=True, eq=False)
-class PlaygroundRun:
+class MoonsRun:
     """Everything the page shows about one trained network; arrays only, nothing live."""
 
-    settings: PlaygroundSettings  # as trained: ``settings.for_training()``
+    settings: MoonsSettings  # as trained: ``settings.for_training()``
     data: PlanarData
     own_points: bool  # trained on a student's points rather than a generated set
     config: dict  # MLP(**config) rebuilds the network
@@ -113,7 +109,6 @@ class PlaygroundRun:
     small_grid: Grid
     snapshots: tuple[Snapshot, ...]
     hidden: tuple[np.ndarray, ...]  # per hidden layer: (units, ny, nx) activations over the small grid
-    seconds: float  # how long the training loop took (a cached result keeps its first time)
 
     def model(self, theta: np.ndarray | None = None) -> MLP:
         """A fresh MLP with the run's weights (or ``theta``)."""
@@ -180,7 +175,7 @@ def kind_of(config: dict) -> Kind:
     return "binary" if config["layer_sizes"][-1] == 2 else "multiclass"
 
 
-def load_data(settings: PlaygroundSettings, points: Points | None = None) -> PlanarData:
+def load_data(settings: MoonsSettings, points: Points | None = None) -> PlanarData:
     """The points the settings describe (or the student's own), split into train and test (seeded)."""
     if points is not None:
         return points.data()
@@ -191,16 +186,16 @@ def load_data(settings: PlaygroundSettings, points: Points | None = None) -> Pla
                        classes=settings.n_classes, test_ratio=test_ratio)
 
 
-def new_model(settings: PlaygroundSettings, points: Points | None = None) -> MLP:
-    """The untrained network: one output per class of ``points`` when given, else as the settings say."""
+def network_config(settings: MoonsSettings, points: Points | None = None) -> dict:
+    """``MLP(**config)`` of the settings: one output per class of ``points`` when given."""
     sizes = settings.layer_sizes
     if points is not None:
         sizes = sizes[:-1] + [max(2, points.n_classes)]
     if sizes[0] == 0:
         raise ValueError("tick at least one feature input: the network has nothing to read")
-    return MLP(sizes, activation=settings.activation, init=settings.init, l2=settings.l2, l1=settings.l1,
-               loss="mse" if settings.problem == "regression" else "cross_entropy",
-               reduction=settings.reduction, seed=settings.init_seed, dtype="float64")
+    return dict(layer_sizes=sizes, activation=settings.activation, init=settings.init, l2=settings.l2,
+                l1=settings.l1, loss="mse" if settings.problem == "regression" else "cross_entropy",
+                reduction=settings.reduction, seed=settings.init_seed, dtype="float64")
 
 
 def oscillation(history: History, full_batch: bool) -> Oscillation | None:
@@ -239,70 +234,61 @@ def surface(model: MLP, X: np.ndarray) -> np.ndarray:
     return proba[:, 1] if proba.shape[1] == 2 else proba
 
 
-def run_playground(settings: PlaygroundSettings, points: Points | None = None) -> PlaygroundRun:
-    """Generate the data (or take ``points``), train, and compute everything the page draws. Pure: cache it.
+def run_moons(settings: MoonsSettings, points: Points | None = None) -> MoonsRun:
+    """Generate the data (or take ``points``), train, and measure everything the page draws. Pure: cache it.
 
-    ``settings`` should be ``settings.for_training()`` (the page's cache key). A learning rate that
-    blows the network up overflows on the way; the run reports it (``history.status ==
-    "diverged"``), so NumPy's overflow warnings are silenced here. Own points that cannot train a
-    classifier (fewer than two classes) raise ValueError saying so.
+    ``settings`` are ``settings.for_training()`` (the page's cache key). The network is built once,
+    by the training loop (nn checks the settings there, with its own messages); the weights it
+    returns are measured once. A learning rate that blows the network up overflows on the way; the
+    run reports it (``history.status == "diverged"``), so NumPy's overflow warnings are silenced.
+    Own points that cannot train a classifier (fewer than two classes) raise ValueError saying so.
     """
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _run_playground(settings.for_training(), points)
-
-
-def _run_playground(settings: PlaygroundSettings, points: Points | None) -> PlaygroundRun:
     if points is not None and points.problem():
         raise ValueError(points.problem())
-    data = load_data(settings, points)
-    model = new_model(settings, points)  # checks the settings here, with nn's own messages
+    data, config = load_data(settings, points), network_config(settings, points)
     X_train = feature_matrix(data.X_train, settings.features)
     fit = dict(epochs=settings.passes, batch_size=settings.batch_size, optimizer=settings.optimizer, lr=settings.lr)
     # The training loop, in a worker process when there are some (lab/app/workers.py).
-    fitted = training_pool.run(fit_with_snapshots, model.config, X_train, data.y_train, fit, settings.stop_when_flat)
-    model.theta[...] = fitted.theta
-    history, kept = fitted.history, fitted.kept
+    fitted = workers.run(fit_with_snapshots, config, X_train, data.y_train, fit, settings.stop_when_flat)
     X_all = np.vstack([data.X_train, data.X_test])
     grid, small = Grid.around(X_all, GRID_STEPS), Grid.around(X_all, SMALL_GRID_STEPS)
     small_inputs = feature_matrix(small.points, settings.features)
-
-    snapshot_model = model.copy()
-    snapshots = []
-    for passes, theta in sorted(kept.items()):
-        snapshot_model.theta[...] = theta
-        snapshots.append(Snapshot(passes, small.image(surface(snapshot_model, small_inputs)),
-                                  snapshot_model.score(X_train, data.y_train),
-                                  snapshot_model.loss(X_train, data.y_train), read_only(theta)))
-    run = PlaygroundRun(
-        settings=settings, data=data, own_points=points is not None, config=dict(model.config), theta=model.theta,
-        history=history, passes_run=len(history.epoch), flat_at=fitted.flat_at,
-        oscillation=oscillation(history, settings.batch_size is None),
-        train_accuracy=0.0, test_accuracy=None, train_loss=0.0, test_loss=None, objective=0.0,
-        grid=grid, proba=np.zeros(0), small_grid=small, snapshots=tuple(snapshots), hidden=(),
-        seconds=history.elapsed[-1] if history.elapsed else 0.0)
-    return with_weights(run, model.theta.copy())
+    model, snapshots = MLP(**config), []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for passes, theta in sorted(fitted.kept.items()):
+            model.theta[...] = theta
+            snapshots.append(Snapshot(passes, small.image(surface(model, small_inputs)),
+                                      model.score(X_train, data.y_train), model.loss(X_train, data.y_train),
+                                      read_only(theta)))
+        model.theta[...] = fitted.theta
+        return MoonsRun(settings=settings, data=data, own_points=points is not None, config=config,
+                        history=fitted.history, passes_run=len(fitted.history.epoch), flat_at=fitted.flat_at,
+                        oscillation=oscillation(fitted.history, settings.batch_size is None), grid=grid,
+                        small_grid=small, snapshots=tuple(snapshots),
+                        **measure(model, data, settings.features, grid, small))
 
 
-def with_weights(run: PlaygroundRun, theta: np.ndarray) -> PlaygroundRun:
-    """The same run measured and drawn for the weights ``theta`` (flat): metrics, grid, hidden units.
+def with_weights(run: MoonsRun, theta: np.ndarray) -> MoonsRun:
+    """The same run measured for the weights ``theta`` (flat), e.g. set or stepped by hand.
 
     The history, the snapshots and the data stay those of training. Nothing is retrained.
     """
-    model = run.model(theta)
-    data, features = run.data, run.features
+    with np.errstate(over="ignore", invalid="ignore"):
+        return replace(run, **measure(run.model(theta), run.data, run.features, run.grid, run.small_grid))
+
+
+def measure(model: MLP, data: PlanarData, features: tuple[str, ...], grid: Grid, small: Grid) -> dict:
+    """The fields of a MoonsRun that depend on the weights: metrics, the grid's shading, hidden units."""
     X_train, X_test = feature_matrix(data.X_train, features), feature_matrix(data.X_test, features)
     has_test = len(X_test) > 0
-    small_inputs = feature_matrix(run.small_grid.points, features)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return replace(
-            run, theta=read_only(model.theta),
-            train_accuracy=model.score(X_train, data.y_train),
-            test_accuracy=model.score(X_test, data.y_test) if has_test else None,
-            train_loss=mean_loss(model, X_train, data.y_train),
-            test_loss=mean_loss(model, X_test, data.y_test) if has_test else None,
-            objective=model.loss(X_train, data.y_train),
-            proba=run.grid.image(surface(model, feature_matrix(run.grid.points, features))),
-            hidden=tuple(run.small_grid.image(a).transpose(2, 0, 1) for a in model.hidden_activations(small_inputs)))
+    return dict(theta=read_only(model.theta.copy()), train_accuracy=model.score(X_train, data.y_train),
+                test_accuracy=model.score(X_test, data.y_test) if has_test else None,
+                train_loss=mean_loss(model, X_train, data.y_train),
+                test_loss=mean_loss(model, X_test, data.y_test) if has_test else None,
+                objective=model.loss(X_train, data.y_train),
+                proba=grid.image(surface(model, feature_matrix(grid.points, features))),
+                hidden=tuple(small.image(a).transpose(2, 0, 1)
+                             for a in model.hidden_activations(feature_matrix(small.points, features))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -315,7 +301,7 @@ class LogisticRun:
     small_proba: np.ndarray  # the same over the run's small grid
 
 
-def run_logistic(settings: PlaygroundSettings, points: Points | None = None) -> LogisticRun:
+def run_logistic(settings: MoonsSettings, points: Points | None = None) -> LogisticRun:
     """scikit-learn's LogisticRegression (its defaults: L2 with C=1, lbfgs) on the data, from x1 and x2.
 
     Classification only. With ``points`` the class probabilities cover every label up to the
@@ -337,6 +323,6 @@ def run_logistic(settings: PlaygroundSettings, points: Points | None = None) -> 
                        grid.image(proba(grid.points)), small.image(proba(small.points)))
 
 
-def sweep_settings(settings: PlaygroundSettings) -> list[PlaygroundSettings]:
+def sweep_settings(settings: MoonsSettings) -> list[MoonsSettings]:
     """Tutorial A's sweep: one hidden layer of each size in SWEEP_SIZES, the other settings as given."""
     return [replace(settings, hidden_layers=1, neurons=h) for h in SWEEP_SIZES]

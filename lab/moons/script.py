@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from lab.app.script import call, last_line, literal
-from lab.moons.settings import PlaygroundSettings
+from lab.moons.settings import MoonsSettings
 from lab.moons.data import PLAIN, SPAN
 
 # What each feature input is, as NumPy code over the points X (n, 2): the same expressions as
@@ -21,8 +21,8 @@ TARGET_CODE = {
 
 
 
-def moons_script(settings: PlaygroundSettings) -> str:
-    """A script that trains the Moons playground's network for ``settings`` (generated data only)."""
+def moons_script(settings: MoonsSettings) -> str:
+    """A script that trains the Moons page's network for ``settings`` (generated data only)."""
     s = settings.for_training()
     regression = s.problem == "regression"
     test_ratio = round(1.0 - s.train_ratio, 10)

@@ -1,6 +1,6 @@
-"""The Moons playground's settings: one typed object whose fields are the knobs.
+"""The Moons page's settings: one typed object whose fields are the knobs.
 
-Each field of ``PlaygroundSettings`` carries a ``Knob`` (in its dataclass metadata): the widget that
+Each field of ``MoonsSettings`` carries a ``Knob`` (in its dataclass metadata): the widget that
 sets it, the values it may take and, in one line, why its default is what it is. The sidebar, the
 URL query string and the presets all read this one table, so a new knob is one new field.
 Defaults are tutorial A exactly (moons, 200 points, noise 0.20, inputs x1 and x2, a 2-3-2 tanh network,
@@ -65,8 +65,8 @@ def knob(default: Any, **spec: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class PlaygroundSettings:
-    """Everything that decides what the playground computes: same settings, same pictures."""
+class MoonsSettings:
+    """Everything that decides what the Moons page computes: same settings, same pictures."""
 
     # ---- Data
     dataset: str = knob("moons", label="Dataset", group="Data", widget="select",
@@ -169,7 +169,7 @@ class PlaygroundSettings:
         sizes = "-".join(map(str, self.layer_sizes))
         return f"{sizes} {self.activation}" if self.hidden_layers else f"{sizes}, no hidden layer"
 
-    def for_training(self) -> "PlaygroundSettings":
+    def for_training(self) -> "MoonsSettings":
         """The same network and data with every knob that cannot change the training at its default
         (display options, classes a set does not have, the width of no hidden layer): the cache key."""
         full_batch = self.optimizer in FULL_BATCH_OPTIMIZERS  # L-BFGS: no learning rate, no minibatches
@@ -178,14 +178,14 @@ class PlaygroundSettings:
                        neurons=self.neurons if self.hidden_layers else DEFAULTS.neurons,
                        lr=DEFAULTS.lr if full_batch else self.lr, batch_size=None if full_batch else self.batch_size)
 
-    def only(self, names: tuple[str, ...]) -> "PlaygroundSettings":
+    def only(self, names: tuple[str, ...]) -> "MoonsSettings":
         """These settings for the fields ``names``, defaults elsewhere (a narrower cache key)."""
         return replace(DEFAULTS, **{name: getattr(self, name) for name in names})
 
 
 DATA_FIELDS = ("dataset", "classes", "n_points", "noise", "train_ratio", "data_seed")
-KNOBS: dict[str, Knob] = {f.name: f.metadata["knob"] for f in fields(PlaygroundSettings)}
-DEFAULTS = PlaygroundSettings()
+KNOBS: dict[str, Knob] = {f.name: f.metadata["knob"] for f in fields(MoonsSettings)}
+DEFAULTS = MoonsSettings()
 
 
 # ---- the URL query string -------------------------------------------------------------------
@@ -219,12 +219,12 @@ def to_token(value: Any) -> str:
     return str(value)
 
 
-def to_query(settings: PlaygroundSettings) -> dict[str, str]:
+def to_query(settings: MoonsSettings) -> dict[str, str]:
     """Every setting as a query parameter (name: the field's name)."""
     return {name: to_token(getattr(settings, name)) for name in KNOBS}
 
 
-def query_string(settings: PlaygroundSettings) -> str:
+def query_string(settings: MoonsSettings) -> str:
     """``to_query`` as the text after the "?" of a link: "dataset=moons&classes=2&..."."""
     return "&".join(f"{k}={v}" for k, v in to_query(settings).items())
 
@@ -267,7 +267,7 @@ def _same_number(raw: str, option: Any) -> bool:
 
 
 def settings_from_query(query: Mapping[str, str | list[str]],
-                        report_missing: bool = True) -> tuple[PlaygroundSettings, list[QueryProblem]]:
+                        report_missing: bool = True) -> tuple[MoonsSettings, list[QueryProblem]]:
     """Settings from URL parameters: each missing or unusable one falls back to its default.
 
     An empty query is tutorial A's setup and no problem. Otherwise every parameter that is
@@ -297,7 +297,7 @@ class Preset:
 
     name: str
     idea: str  # one sentence
-    settings: PlaygroundSettings
+    settings: MoonsSettings
 
 
 PRESETS: tuple[Preset, ...] = (

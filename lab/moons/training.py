@@ -1,4 +1,4 @@
-"""The Moons playground's training loop: full passes over the points, weights kept along the way,
+"""The Moons page's training loop: full passes over the points, weights kept along the way,
 and a stop once the loss has levelled off.
 
 It imports NumPy and nn's core only, never scikit-learn or Streamlit, so that a worker process
@@ -58,10 +58,7 @@ def fit_with_snapshots(config: dict[str, Any], X: np.ndarray, y: np.ndarray, fit
             return True
         return False
 
-    # The playground's matrices are small (a few hundred rows): a second BLAS thread cannot help
-    # them, and on a busy machine its spinning made them 5-10 times slower (6 x 50 tanh, 300 passes:
-    # 12-17 s against 1.2-2.5 s with one thread; L-BFGS's bookkeeping on tutorial A: 130-800 ms
-    # against 30 ms). So training runs on one (the setting is the process's, as on the MNIST page).
+    # Small matrices: a second BLAS thread only spins against other work (benchmarks/README.md).
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1, user_api="blas"):

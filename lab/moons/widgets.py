@@ -1,6 +1,6 @@
-"""The Moons playground's Streamlit side: sidebar widgets, the link, presets, cached computations.
+"""The Moons page's Streamlit side: sidebar widgets, the link, presets, cached computations.
 
-Settings flow one way per run: widgets -> PlaygroundSettings -> URL query string. On the page's
+Settings flow one way per run: widgets -> MoonsSettings -> URL query string. On the page's
 first run in a session the widgets start from the link (or from the settings this session last
 used, when the user comes back from another page without one), so a shared link reproduces the
 experiment. Widget keys are ``moons_<field name>``; URL parameters are the field names. One widget
@@ -21,22 +21,20 @@ from lab.moons.settings import (
     KNOBS,
     PRESETS,
     PROBLEMS,
-    PlaygroundSettings,
+    MoonsSettings,
     Preset,
     QueryProblem,
-    parse_value,
     settings_from_query,
     to_query,
-    to_token,
 )
 from lab.app.lessons import widgets as lesson
 from lab.app.lessons.links import lesson_params, without_lesson
 from lab.moons.data import REGRESSION_SETS
-from lab.moons.run import PlaygroundRun, run_logistic, run_playground
+from lab.moons.run import MoonsRun, run_logistic, run_moons
 from lab.app.text import quoted
 
 PREFIX = "moons_"
-LAST_SETTINGS = PREFIX + "settings"  # the settings of this session's last run (not a widget)
+SAVED = PREFIX + "settings"  # the sidebar's last settings: the widgets again after a visit to another page
 SHOWN = PREFIX + "shown"  # (settings, metrics) on screen now ...
 PREVIOUS = PREFIX + "previous"  # ... and before the settings last changed, for the metrics' deltas
 FEATURE_ROWS = (("x1", "x2"), ("x1_sq", "x2_sq"), ("sin_x1", "sin_x2"), ("x1_x2",))  # the sidebar's pairs
@@ -51,7 +49,7 @@ PROBLEM_LR = {"classification": 0.01, "regression": 0.003}
 LBFGS_LESSON = ("**L-BFGS uses curvature, not a learning rate**: from its last few steps and how they changed the "
                 "gradient it estimates how the loss bends, and steps far where it is flat, short where it is steep.")
 
-cached_run = st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Training the network…")(run_playground)
+cached_run = st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Training the network…")(run_moons)
 cached_logistic = st.cache_data(max_entries=16, show_spinner=False)(run_logistic)
 
 
@@ -59,7 +57,7 @@ def widget_key(name: str) -> str:
     return PREFIX + name
 
 
-def apply_settings(settings: PlaygroundSettings) -> None:
+def apply_settings(settings: MoonsSettings) -> None:
     """Set every widget to ``settings`` (before the widgets are drawn, or in a callback)."""
     for name in KNOBS:
         st.session_state[widget_key(name)] = getattr(settings, name)
@@ -82,8 +80,8 @@ def start_from_link() -> list[QueryProblem]:
         return []
     full = st.query_params.to_dict()
     query = without_lesson(full)  # challenge=, lock=, hide=, note= are the lesson's, not settings
-    if not query and LAST_SETTINGS in st.session_state:
-        apply_settings(st.session_state[LAST_SETTINGS])
+    if not query and SAVED in st.session_state:
+        apply_settings(st.session_state[SAVED])
         return []
     settings, problems = settings_from_query(query, report_missing=len(query) == len(full))
     apply_settings(settings)
@@ -153,13 +151,13 @@ def _new_sample() -> None:
     st.session_state[key] = (st.session_state[key] + 1) % (int(KNOBS["data_seed"].high) + 1)
 
 
-def sidebar(data_locked: bool = False) -> PlaygroundSettings:
+def sidebar(data_locked: bool = False) -> MoonsSettings:
     """The knobs, grouped, in the sidebar; returns the settings they show.
 
     ``data_locked``: a student's own points are in use, so the data knobs are disabled.
     """
     values = {}
-    problem = PlaygroundSettings(dataset=st.session_state[widget_key("dataset")]).problem
+    problem = MoonsSettings(dataset=st.session_state[widget_key("dataset")]).problem
     st.session_state.setdefault(PROBLEM, problem)
     if st.session_state[PROBLEM] != problem:  # the dataset was set by a link, a preset or a test
         st.session_state[PROBLEM] = problem
@@ -188,20 +186,20 @@ def sidebar(data_locked: bool = False) -> PlaygroundSettings:
                 st.button("New sample", key=PREFIX + "new_sample", on_click=_new_sample, icon=":material/casino:",
                           disabled=data_locked or lesson.locked("data_seed"),
                           help="The same kind of data, drawn with the next seed.")
-    # Slider floats come back as e.g. 0.15000000000000002: read each value back through its URL form.
-    settings = PlaygroundSettings(**{name: parse_value(name, to_token(value)) for name, value in values.items()})
-    st.session_state[LAST_SETTINGS] = settings
+    # Slider floats come back as e.g. 0.15000000000000002: rounded, they equal the presets' and links'.
+    settings = MoonsSettings(**{name: round(v, 10) if isinstance(v, float) else v for name, v in values.items()})
+    st.session_state[SAVED] = settings
     return settings
 
 
-def write_link(settings: PlaygroundSettings) -> None:
+def write_link(settings: MoonsSettings) -> None:
     """Every setting into the URL query string, so the address bar is always a shareable link."""
     query = {**to_query(settings), **lesson_params(st.query_params.to_dict())}  # a teacher's link stays
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 
 
-def preset_buttons(settings: PlaygroundSettings) -> Preset | None:
+def preset_buttons(settings: MoonsSettings) -> Preset | None:
     """One button per preset (a click sets every knob); returns the preset ``settings`` match, if any."""
     active, per_row = None, 3  # three a row: six in one row cut the longer names at 1400 px
     columns = [column for start in range(0, len(PRESETS), per_row) for column in st.columns(per_row)]
@@ -235,7 +233,7 @@ def delta_text(change: float | None, accuracy: bool = False) -> str | None:
     return None if float(text.removesuffix(" pts")) == 0 else text
 
 
-def show_metrics(run: PlaygroundRun, identity: object = None) -> None:
+def show_metrics(run: MoonsRun, identity: object = None) -> None:
     """The four st.metrics, each with its change since what was shown last was different.
 
     ``identity`` says what is shown (default: the run's settings; the page adds the weights' origin
@@ -270,7 +268,7 @@ def show_metrics(run: PlaygroundRun, identity: object = None) -> None:
                       help=helps[label], border=True)
 
 
-def show_training_summary(run: PlaygroundRun) -> None:
+def show_training_summary(run: MoonsRun) -> None:
     """What training did (passes, which rule stopped it), and a loss that bounces or blows up."""
     history, wobble = run.history, run.oscillation
     st.markdown(run.stop_text)  # in the page's words (passes, the sidebar's rule), not nn's "epochs"
@@ -291,7 +289,7 @@ def show_training_summary(run: PlaygroundRun) -> None:
                 "valley allows.", icon=":material/swap_vert:")
 
 
-def loss_convention(run: PlaygroundRun) -> str:
+def loss_convention(run: MoonsRun) -> str:
     """The page's one loss scale (per point), and, where tutorial A sums, its summed form as the lesson."""
     n, lr = len(run.data.X_train), run.settings.lr
     data = "half the squared error" if run.kind == "regression" else "the cross-entropy"

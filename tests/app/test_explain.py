@@ -9,7 +9,7 @@ from lab.app.numbers import number
 from lab.mnist import explain as mnist_explain
 from lab.moons import explain
 from lab.moons.settings import DEFAULTS
-from lab.moons.run import run_playground, with_weights
+from lab.moons.run import run_moons, with_weights
 from nn import MLP
 from nn.metrics import confusion_matrix
 from nn.training import History
@@ -17,7 +17,7 @@ from nn.training import History
 
 @pytest.fixture(scope="module")
 def run():
-    return run_playground(DEFAULTS)
+    return run_moons(DEFAULTS)
 
 
 def _numbers(text: str) -> list[float]:
@@ -95,11 +95,11 @@ def test_output_node_is_openable_with_its_bias(run):
 
 
 def test_regression_and_no_hidden_layer_texts_render():
-    regression = run_playground(replace(DEFAULTS, dataset="bump", lr=0.003, passes=500))
+    regression = run_moons(replace(DEFAULTS, dataset="bump", lr=0.003, passes=500))
     model = regression.model()
     assert "predicts" in explain.boundary_text(regression, model)
     assert "the prediction, used as it is" in explain.diagram_text(regression, model)
-    linear = run_playground(replace(DEFAULTS, hidden_layers=0, passes=200))
+    linear = run_moons(replace(DEFAULTS, hidden_layers=0, passes=200))
     assert "no hidden layer" in explain.units_text(linear)
     assert "Hidden unit" not in explain.diagram_text(linear, linear.model())
 

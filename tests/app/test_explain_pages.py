@@ -5,9 +5,9 @@ from dataclasses import replace
 import numpy as np
 
 from lab.app.widgets import LABEL
-from lab.moons.explain_widgets import RUNS
+from lab.moons.controls import RUNS
 from lab.moons.settings import DEFAULTS, to_query
-from lab.moons.run import run_playground
+from lab.moons.run import run_moons
 from lab.mnist.compare import DIFFERS, with_differences
 from lab.moons.compare import MAX_RUNS, differing, remember, same_start, same_start_note
 from tests.mnist.test_page import PAGE as MNIST_PAGE
@@ -26,7 +26,7 @@ def test_moons_explains_each_chart_with_its_numbers(app_test):
     at.run()
     assert not at.exception, at.exception
     assert _popovers(at).count(LABEL) >= 4  # boundary, diagram, loss curve, the open tab
-    run = run_playground(DEFAULTS)
+    run = run_moons(DEFAULTS)
     text = " ".join(m.value for m in at.markdown)
     w = run.model().W[0]
     assert f"**h1.1** computes z = {'−' if w[0, 0] < 0 else ''}{abs(w[0, 0]):.2f}·x₁" in text
@@ -45,13 +45,13 @@ def test_moons_explains_each_chart_with_its_numbers(app_test):
 def test_run_records_keep_the_last_six():
     records = []
     for k, lr in enumerate((0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)):
-        records = remember(records, run_playground(replace(DEFAULTS, lr=lr, passes=100, init_seed=k % 2)))
+        records = remember(records, run_moons(replace(DEFAULTS, lr=lr, passes=100, init_seed=k % 2)))
     assert len(records) == MAX_RUNS and [r.number for r in records] == [2, 3, 4, 5, 6, 7]
     assert set(differing(records)) == {"lr", "init_seed"}
     assert same_start(records) == [[2, 4, 6], [3, 5, 7]]
     assert "runs 2, 4 and 6; runs 3, 5 and 7" in same_start_note(records)
     # A run already kept moves to the end with a new number.
-    again = remember(records, run_playground(replace(DEFAULTS, lr=0.003, passes=100, init_seed=1)))
+    again = remember(records, run_moons(replace(DEFAULTS, lr=0.003, passes=100, init_seed=1)))
     assert [r.number for r in again] == [3, 4, 5, 6, 7, 8]  # run 2 (lr 0.003, weight seed 1) moved to 8
     last = again[-1]
     assert last.settings.lr == 0.003 and np.isfinite(last.proba).all()

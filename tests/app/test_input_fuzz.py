@@ -14,7 +14,7 @@ from PIL import Image
 
 from lab.draw.preprocess import decode_png, preprocess
 from lab.mnist.training import MAX_HIDDEN_LAYERS, MAX_WIDTH, parse_hidden
-from lab.moons.settings import KNOBS, PlaygroundSettings, settings_from_query, to_token
+from lab.moons.settings import KNOBS, MoonsSettings, settings_from_query, to_token
 from lab.moons.points import MAX_COORDINATE, MAX_ROWS, CsvError, parse_csv
 from lab.app.text import MAX_MESSAGE, plain
 from tests.support.markdown_text import injected
@@ -35,7 +35,7 @@ def shown_safely(message: str) -> None:
                        st.one_of(TEXT, st.lists(TEXT, min_size=1, max_size=3)), max_size=8))
 def test_any_link_gives_valid_settings_and_plain_messages(query):
     settings, problems = settings_from_query(query)
-    assert isinstance(settings, PlaygroundSettings)
+    assert isinstance(settings, MoonsSettings)
     for name, knob in KNOBS.items():  # every value is one the widgets can show
         value = getattr(settings, name)
         if knob.options:

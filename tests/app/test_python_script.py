@@ -16,7 +16,7 @@ from lab.mnist.data import to_network_input
 from lab.mnist.results import evaluate
 from lab.mnist.training import TrainingConfig, run_training, start_run
 from lab.moons.settings import DEFAULTS, PRESETS, to_query
-from lab.moons.run import run_playground
+from lab.moons.run import run_moons
 from lab.mnist.script import mnist_script
 from lab.moons.script import moons_script
 from nn.datasets import load_mnist
@@ -76,7 +76,7 @@ def test_the_pages_script_prints_the_pages_test_accuracy(app_test, name):
     replace(DEFAULTS, dataset="xor", train_ratio=1.0, x1=False, x2=False, x1_x2=True, passes=500),  # no test set
 ], ids=["bump regression", "plane, features, nesterov", "xor, train ratio 1"])
 def test_moons_script_reproduces_the_run(settings):
-    run = run_playground(settings)
+    run = run_moons(settings)
     output = run_script(moons_script(settings))
     assert f"trained {run.passes_run} passes" in output
     if run.kind == "regression":
@@ -98,7 +98,7 @@ def test_moons_script_is_short_and_uses_nn_only():
 
 # ---- the stop rule, in nn --------------------------------------------------------------------------------
 def test_stop_when_flat_stops_where_the_page_does():
-    run = run_playground(DEFAULTS)
+    run = run_moons(DEFAULTS)
     assert run.flat_at is not None
     assert levelled_off(run.history.train_loss) is not None
     rule = StopWhenFlat()

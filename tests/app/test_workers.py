@@ -12,7 +12,7 @@ import pytest
 
 from lab.app import workers as training_pool
 from lab.moons.settings import DEFAULTS
-from lab.moons.run import run_playground
+from lab.moons.run import run_moons
 from lab.app.workers import Pool
 from tests.support.pool_helpers import die_unless_in, hang_unless_in, heavy_packages_after_a_fit, pid_after, refuse
 
@@ -94,9 +94,9 @@ def test_a_long_call_keeps_its_worker_by_its_heartbeat():
 def test_a_playground_run_trained_in_a_worker_is_the_same_run(pool, monkeypatch):
     """Numbers shown are the numbers computed: the same weights and loss curve, to the last bit."""
     settings = replace(DEFAULTS, neurons=5, passes=2000).for_training()
-    here = run_playground(settings)
+    here = run_moons(settings)
     monkeypatch.setattr(training_pool, "_pool", pool)
-    in_worker = while_busy(pool, lambda: run_playground(settings))
+    in_worker = while_busy(pool, lambda: run_moons(settings))
     assert pool.started == 1  # it did go to a worker
     assert np.array_equal(in_worker.theta, here.theta)
     assert in_worker.history.train_loss == here.history.train_loss and in_worker.flat_at == here.flat_at

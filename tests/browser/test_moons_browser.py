@@ -1,4 +1,4 @@
-"""The Moons playground in a real browser: the chart draws, a slider retrains, the link follows.
+"""The Moons page in a real browser: the chart draws, a slider retrains, the link follows.
 
 Moving "Neurons per hidden layer" from 3 to 4 with the keyboard (a focused Streamlit slider, an
 <input type="range">, takes arrow keys) retrains the network: the boundary chart's title, the test

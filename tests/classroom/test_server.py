@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lab.moons.settings import DEFAULTS, query_string
-from lab.moons.run import run_playground
+from lab.moons.run import run_moons
 from tests.support.browser import ARTIFACTS, running_app
 from tests.support.server_process import process_tree, server_pid
 from tests.support.streamlit_client import StreamlitSession, play
@@ -50,7 +50,7 @@ def test_overlapping_trainings_use_a_worker_and_show_what_the_network_computed(s
     runs = play(class_of_two())
     for run, chosen in zip(runs, settings):
         assert run.finished and not run.exceptions and not run.errors, (run.exceptions, run.errors)
-        expected = run_playground(chosen)  # the same network, trained here in the test's own process
+        expected = run_moons(chosen)  # the same network, trained here in the test's own process
         assert run.metrics["Train accuracy"] == f"{expected.train_accuracy:.1%}"
         assert run.metrics["Train loss"] == f"{expected.train_loss:.3f}"
     assert len(worker_processes(pid)) == 1  # one of the two trained beside the other, in a worker

@@ -16,7 +16,7 @@ from lab.mnist.data import SOURCE_TITLES
 from lab.mnist.results import Outcome, evaluate
 from lab.mnist.training import TrainingConfig, run_training, start_run
 from lab.moons.settings import DEFAULTS, KNOBS, settings_from_query
-from lab.moons.run import run_playground
+from lab.moons.run import run_moons
 from lab.theory.state import BUGS, check, new_net
 from nn.datasets import load_mnist
 from tests.support.markdown_text import injected, shown
@@ -29,7 +29,7 @@ REQUIRED = ("circles-no-hidden", "moons-overfit", "lr-diverge", "mnist-small", "
 def moons_run(query: tuple[tuple[str, str], ...] = ()):
     settings, problems = settings_from_query(dict(query), report_missing=False)
     assert not problems, [p.message for p in problems]
-    return run_playground(settings.for_training())
+    return run_moons(settings.for_training())
 
 
 def met_query(challenge_id: str) -> tuple[tuple[str, str], ...]:

@@ -1,4 +1,4 @@
-"""The Moons playground's lab modules, without Streamlit: settings and links, training, figures."""
+"""The Moons page's lab modules, without Streamlit: settings and links, training, figures."""
 
 import json
 from dataclasses import fields, replace
@@ -14,7 +14,7 @@ from lab.moons.settings import (
     DEFAULTS,
     KNOBS,
     PRESETS,
-    PlaygroundSettings,
+    MoonsSettings,
     parse_value,
     settings_from_query,
     to_query,
@@ -28,7 +28,7 @@ from lab.moons.run import (
     load_data,
     oscillation,
     run_logistic,
-    run_playground,
+    run_moons,
     sweep_settings,
 )
 from lab.moons.training import BOUNCE_WINDOW, FLAT_TOLERANCE, FLAT_WINDOW, levelled_off, snapshot_passes
@@ -39,7 +39,7 @@ SHORT = replace(DEFAULTS, passes=500, stop_when_flat=False)  # a cheap run for s
 
 @pytest.fixture(scope="module")
 def default_run():
-    return run_playground(DEFAULTS)
+    return run_moons(DEFAULTS)
 
 
 # ---- settings and the link ---------------------------------------------------------------------
@@ -52,7 +52,7 @@ def test_defaults_are_tutorial_a():
 
 
 def test_every_field_is_a_knob_with_a_reason_and_a_valid_default():
-    assert set(KNOBS) == {f.name for f in fields(PlaygroundSettings)}
+    assert set(KNOBS) == {f.name for f in fields(MoonsSettings)}
     for name, knob in KNOBS.items():
         assert knob.why.strip() and knob.label.strip(), name
         default = getattr(DEFAULTS, name)
@@ -134,7 +134,7 @@ def test_levelled_off_tells_a_steady_loss_a_steady_bounce_and_a_fall_apart():
 def test_a_loss_that_bounces_around_a_level_stops_and_says_so():
     """4 tanh units at tutorial A's lr: the loss jumps by several percent within 100 passes, but its
     mean stays put, so training stops long before 20,000 passes, and the page says why."""
-    run = run_playground(replace(DEFAULTS, neurons=4))
+    run = run_moons(replace(DEFAULTS, neurons=4))
     losses = run.history.train_loss
     band = losses[-FLAT_WINDOW - 1:]
     assert max(band) - min(band) > 10 * FLAT_TOLERANCE * losses[-1]  # far too much for a steady stop
@@ -144,12 +144,12 @@ def test_a_loss_that_bounces_around_a_level_stops_and_says_so():
     assert run.stop_text.startswith(f"Trained {run.passes_run:,} of 20,000 passes, then stopped by *Stop when the "
                                     "loss levels off*: the loss bounces")
     # The weights where it stopped draw the boundary the full run would: the average no longer moves.
-    full = run_playground(replace(DEFAULTS, neurons=4, stop_when_flat=False))
+    full = run_moons(replace(DEFAULTS, neurons=4, stop_when_flat=False))
     assert abs(full.train_accuracy - run.train_accuracy) <= 0.02
 
 
 def test_all_200_points_as_in_the_tutorial():
-    run = run_playground(replace(DEFAULTS, train_ratio=1.0))
+    run = run_moons(replace(DEFAULTS, train_ratio=1.0))
     assert run.train_accuracy >= 0.96 and run.test_accuracy is None and run.test_loss is None
 
 
@@ -165,14 +165,14 @@ def test_snapshots_grids_and_hidden_units(default_run):
 
 
 def test_without_stopping_every_pass_runs():
-    run = run_playground(SHORT)
+    run = run_moons(SHORT)
     assert run.passes_run == 500 and run.flat_at is None and run.history.status == "completed"
     assert [s.passes for s in run.snapshots] == [0, 1, 2, 5, 10, 20, 50, 100, 200, 500]
     assert run.stop_text == "Trained all 500 passes."
 
 
 def test_same_settings_same_numbers():
-    a, b = run_playground(SHORT), run_playground(SHORT)
+    a, b = run_moons(SHORT), run_moons(SHORT)
     assert np.array_equal(a.theta, b.theta) and a.history.train_loss == b.history.train_loss
 
 
@@ -219,18 +219,18 @@ def _preset(name):
 
 
 def test_preset_learning_rate_too_high_does_not_converge():
-    run = run_playground(_preset("Learning rate too high"))
+    run = run_moons(_preset("Learning rate too high"))
     assert run.oscillation is not None and run.oscillation.severe
     assert run.train_accuracy < 0.9
 
 
 def test_preset_fifty_neurons_overfit():
-    run = run_playground(_preset("50 neurons overfit"))
+    run = run_moons(_preset("50 neurons overfit"))
     assert run.train_accuracy == 1.0 and run.test_accuracy <= run.train_accuracy - 0.15
 
 
 def test_preset_linear_network_cannot_bend():
-    run = run_playground(_preset("A linear network"))
+    run = run_moons(_preset("A linear network"))
     logistic = run_logistic(_preset("A linear network"))
     assert run.train_accuracy < 0.9 and abs(run.train_accuracy - logistic.train_accuracy) <= 0.03
     assert (np.abs(np.diff((run.proba > 0.5).astype(int), axis=0)).sum(axis=0) <= 1).all()
@@ -239,12 +239,12 @@ def test_preset_linear_network_cannot_bend():
 def test_preset_deep_sigmoid_sits_on_a_plateau():
     settings = _preset("Deep sigmoid")
     assert not settings.stop_when_flat  # the preset runs through the plateau, so the curve shows it
-    run = run_playground(settings)
+    run = run_moons(settings)
     per_point = run.per_point(np.asarray(run.history.train_loss))
     assert np.allclose(per_point[:300], np.log(2), atol=0.01)  # a coin toss for hundreds of passes ...
     assert per_point[-1] < 0.2 and run.train_accuracy > 0.9  # ... then it escapes
     # With the stopping rule on, it stops on the plateau, having barely learnt.
-    stopped = run_playground(replace(settings, stop_when_flat=True))
+    stopped = run_moons(replace(settings, stop_when_flat=True))
     assert stopped.flat_at is not None and stopped.flat_at <= 1000
     assert stopped.train_loss == pytest.approx(np.log(2), abs=0.01) and stopped.train_accuracy < 0.7
 
@@ -252,7 +252,7 @@ def test_preset_deep_sigmoid_sits_on_a_plateau():
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.name)
 def test_every_preset_loss_chart_spans_sane_ranges(preset):
     """The axes the browser draws: x within the passes run, y within the decades of the curve."""
-    run = run_playground(preset.settings)
+    run = run_moons(preset.settings)
     fig = figures.run_loss_figure(run)
     spec = json.loads(pio.to_json(fig, validate=False))["layout"]
     x_low, x_high = spec["xaxis"]["range"]
@@ -274,14 +274,14 @@ def test_every_preset_loss_chart_spans_sane_ranges(preset):
     replace(DEFAULTS, batch_size=20, passes=100, reduction="mean", l1=0.01),
 ], ids=["1 neuron", "4x50", "largest lr", "relu adam lr 10", "minibatch mean l1"])
 def test_extreme_settings_train_and_draw(settings):
-    run = run_playground(settings)
+    run = run_moons(settings)
     assert np.isfinite(run.theta).all() and 0 <= run.train_accuracy <= 1
     for fig in _all_figures(run):
         pio.to_json(fig, validate=False)
 
 
 def test_a_network_that_blows_up_is_reported_and_still_drawn():
-    run = run_playground(replace(DEFAULTS, activation="relu", lr=10.0, passes=1000))
+    run = run_moons(replace(DEFAULTS, activation="relu", lr=10.0, passes=1000))
     assert run.history.status == "diverged" and run.passes_run < 1000
     assert "loss became infinite" in run.stop_text and np.isfinite(run.theta).all()
     for fig in _all_figures(run):
@@ -367,10 +367,10 @@ def test_sweep_figure_panels(default_run):
 def test_squared_inputs_separate_circles_without_a_hidden_layer():
     preset = _preset("Squared inputs")
     assert preset.features == ("x1_sq", "x2_sq") and preset.hidden_layers == 0
-    run = run_playground(preset)
+    run = run_moons(preset)
     assert run.config["layer_sizes"] == [2, 2] and run.hidden == ()
     assert run.train_accuracy >= 0.95 and run.test_accuracy >= 0.95
-    plain = run_playground(replace(preset, x1=True, x2=True, x1_sq=False, x2_sq=False))
+    plain = run_moons(replace(preset, x1=True, x2=True, x1_sq=False, x2_sq=False))
     assert plain.train_accuracy < 0.7  # from x1 and x2 alone the same network draws one straight line
 
 
@@ -383,7 +383,7 @@ def test_settings_that_cannot_change_training_share_a_cache_key():
 
 
 def test_regression_trains_its_loss_falls_and_it_is_drawn():
-    run = run_playground(replace(DEFAULTS, dataset="bump", lr=0.003))
+    run = run_moons(replace(DEFAULTS, dataset="bump", lr=0.003))
     assert run.kind == "regression" and run.config["loss"] == "mse" and run.architecture == "2-3-1 tanh"
     losses = run.history.train_loss
     assert losses[-1] < 0.2 * losses[0] and run.train_accuracy > 0.7 and run.test_accuracy > 0.7  # R²
@@ -399,7 +399,7 @@ def test_regression_trains_its_loss_falls_and_it_is_drawn():
 
 
 def test_several_classes_show_each_predicted_class():
-    run = run_playground(replace(DEFAULTS, dataset="blobs", classes=4, passes=2000))
+    run = run_moons(replace(DEFAULTS, dataset="blobs", classes=4, passes=2000))
     assert run.kind == "multiclass" and run.proba.shape[-1] == 4 and run.train_accuracy > 0.9
     fig = figures.run_boundary_figure(run, discretize=True)
     image, *lines = [t for t in fig.data if t.type in ("image", "contour")]
@@ -424,10 +424,10 @@ def test_binary_discretized_shows_only_the_class(default_run):
 
 def test_own_points_train_and_a_click_grid_covers_the_plane(default_run):
     points = Points.from_data(load_data(DEFAULTS)).add(-1.0, 1.2, 2)
-    run = run_playground(DEFAULTS, points)
+    run = run_moons(DEFAULTS, points)
     assert run.own_points and run.config["layer_sizes"] == [2, 3, 3] and len(run.data.X_train) == 161
     with pytest.raises(ValueError, match="at least two classes"):
-        run_playground(DEFAULTS, Points.empty().add(0, 0, 1))
+        run_moons(DEFAULTS, Points.empty().add(0, 0, 1))
     fig = figures.run_boundary_figure(default_run, click="add a class-1 point")
     grid = next(t for t in fig.data if t.name == "plane")
     assert len(grid.x) == (len(default_run.grid.xs) // figures.CLICK_STEP) ** 2 and grid.marker.opacity == 0
@@ -439,8 +439,8 @@ def test_lbfgs_ignores_the_learning_rate_and_batch_size_and_reaches_gradient_des
     lbfgs = replace(DEFAULTS, optimizer="lbfgs", stop_when_flat=False)
     # the knobs L-BFGS does not use share one cache entry
     assert replace(lbfgs, lr=0.3, batch_size=20).for_training() == lbfgs.for_training()
-    run = run_playground(replace(lbfgs, batch_size=20))  # a minibatch size left set is not an error
-    descent = run_playground(replace(DEFAULTS, stop_when_flat=False))
+    run = run_moons(replace(lbfgs, batch_size=20).for_training())  # a minibatch size left set is not an error
+    descent = run_moons(replace(DEFAULTS, stop_when_flat=False))
     assert run.history.status == "completed" and run.history.message.startswith("L-BFGS converged after")
     assert run.passes_run < 1000 and run.stop_text.startswith(f"L-BFGS ran {run.passes_run:,} iterations")
     assert run.objective <= descent.objective  # 20,000 passes of gradient descent get no lower

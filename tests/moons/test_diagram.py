@@ -19,7 +19,7 @@ from lab.moons.diagram import (
     param_label,
 )
 from lab.moons.network import HandNetwork, get_param, params_of
-from lab.moons.run import Grid, run_playground, with_weights
+from lab.moons.run import Grid, run_moons, with_weights
 from lab.app.theme import INK
 from nn import MLP
 
@@ -28,7 +28,7 @@ SHORT = replace(DEFAULTS, passes=200, stop_when_flat=False)
 
 @pytest.fixture(scope="module")
 def run():
-    return run_playground(SHORT)
+    return run_moons(SHORT)
 
 
 def _layers(weights, biases, names, kind="binary"):
@@ -134,7 +134,7 @@ def test_diagram_layers_are_what_the_network_computes(run):
 
 def test_feature_inputs_set_the_input_layer():
     squares = replace(SHORT, x1=False, x2=False, x1_sq=True, x2_sq=True, sin_x1=True)
-    run = run_playground(squares)
+    run = run_moons(squares)
     assert run.config["layer_sizes"][0] == 3 and run.architecture == "3-3-2 tanh"
     names = diagram_layers(run.model(), run.features, run.small_grid).names[0]
     assert names == ("x₁²", "x₂²", "sin x₁")
@@ -147,7 +147,7 @@ def test_a_step_is_the_next_step_of_training(run):
     hand.step(run)
     hand.step(run)
     # Plain full-batch SGD: two steps by hand land where training was after pass 102.
-    expected = run_playground(replace(SHORT, passes=102))
+    expected = run_moons(replace(SHORT, passes=102))
     assert np.allclose(hand.model.theta, expected.theta, atol=1e-12)
     assert hand.steps == 2 and "2 steps taken by hand" in hand.describe(str)
     assert not run.theta.flags.writeable  # the cached run's weights were copied, never changed

@@ -1,4 +1,4 @@
-"""AppTest of the Moons playground page (pages/moons.py run on its own): what it shows, and the link.
+"""AppTest of the Moons page (pages/moons.py run on its own): what it shows, and the link.
 
 Only the first test draws the hidden-size sweep (7 more networks; off unless a student turns it on).
 st.cache_data is shared within the process, so repeated settings train once.

@@ -1,7 +1,7 @@
 """AppTest of the Moons page's hands-on part: own points, feature inputs, regression, the diagram's editor.
 
-The sweep stays off, as it starts (it is tested in test_moons_page.py). A click is simulated as Streamlit delivers it:
-the boundary chart's selection state, set in session state under the chart's key.
+The sweep stays off, as it starts (it is tested in test_page.py). A click is simulated as the browser delivers
+it: the boundary chart's selection as its widget state (AppTest has no API for a chart selection).
 """
 
 import base64
@@ -38,9 +38,15 @@ def _metrics(at) -> dict[str, str]:
 
 
 def _click(at, x, y):
-    at.session_state["moons_boundary"] = {"selection": {"points": [{"x": x, "y": y, "curve_number": 1}],
-                                                        "point_indices": [0], "box": [], "lasso": []}}
-    return at.run()
+    """A click as the browser sends it: the boundary chart's new selection as its widget state, so that
+    Streamlit calls the chart's on_select callback before the rerun."""
+    [chart] = [e for e in at.get("plotly_chart") if e.proto.id.endswith("moons_boundary")]
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = chart.proto.id
+    state.string_value = json.dumps({"selection": {"points": [{"x": x, "y": y, "curve_number": 1}],
+                                                   "point_indices": [0], "box": [], "lasso": []}})
+    return at._run(states)
 
 
 def _points_note(at) -> str:
@@ -78,6 +84,21 @@ def test_a_click_adds_a_point_and_the_network_retrains(app_test):
     assert not at.exception and _metrics(at)["Train accuracy"] == "100.0%"  # two points, two classes
     at.button(key="moons_generated").click().run()
     assert not _points_note(at) and _metrics(at)["Train accuracy"] == "99.4%"
+
+
+def test_the_click_callback_uses_the_settings_on_screen_and_is_not_replayed(app_test):
+    at = _page(app_test)
+    at.selectbox(key="moons_dataset").set_value("circles").run()
+    _click(at, 0.1, 0.1)
+    assert not at.exception, at.exception
+    assert "(201: 161 for training, 40 for testing; from the circles set (seed 0), then your clicks)" in shown(
+        _points_note(at))
+    at.toggle(key="moons_discretize").set_value(True).run()  # another knob: the click is not replayed
+    assert "(201:" in _points_note(at) and not at.exception
+    at.button(key="moons_generated").click().run()
+    at.radio(key="moons_problem").set_value("regression").run()
+    _click(at, 0.5, 0.5)  # regression: a click adds nothing
+    assert not at.exception and not _points_note(at)
 
 
 def test_a_good_csv_loads_and_bad_ones_are_refused_with_their_line(app_test):

@@ -1,6 +1,6 @@
 """Challenge conditions: pure functions of what ``nn`` computed in one run, no Streamlit.
 
-Each takes the result a page already holds (a Moons ``PlaygroundRun``, an MNIST ``Outcome``, a
+Each takes the result a page already holds (a Moons ``MoonsRun``, an MNIST ``Outcome``, a
 Draw ``Reading``, or the Theory page's ``BugAnswer``) and returns a ``Check``: met or not, and
 how far the run is from the goal in words ("test accuracy 91.5%, goal 95%").
 
@@ -20,7 +20,7 @@ from nn.model import parameter_count
 if TYPE_CHECKING:  # types only: importing the page modules here would pull in what they pull in
     from lab.draw.model import Reading
     from lab.mnist.results import Outcome
-    from lab.moons.run import PlaygroundRun
+    from lab.moons.run import MoonsRun
     from nn import GradientCheck
 
 SMALL_WEIGHT = 1e-3  # |w| below this counts as zero for the L1 challenge
@@ -49,7 +49,7 @@ def _percent(name: str, value: float | None, goal: float, below: bool = False) -
     return f"{name} {value:.1%}, goal {'below ' if below else ''}{goal:.0%}", reached
 
 
-def _needs(run: PlaygroundRun, **wanted: Any) -> list[str]:
+def _needs(run: MoonsRun, **wanted: Any) -> list[str]:
     """The settings ``run`` lacks: ``name=value`` for an exact value, ``name=(low, high)`` for a range."""
     missing = []
     for name, want in wanted.items():
@@ -65,29 +65,29 @@ def _needs(run: PlaygroundRun, **wanted: Any) -> list[str]:
     return missing
 
 
-# ---- Moons (PlaygroundRun) ----------------------------------------------------------------------
-def circles_no_hidden(run: PlaygroundRun) -> Check:
+# ---- Moons (MoonsRun) ----------------------------------------------------------------------
+def circles_no_hidden(run: MoonsRun) -> Check:
     """Circles, no hidden layer, test accuracy >= 95%."""
     return _judge([_percent("test accuracy", run.test_accuracy, 0.95)],
                   _needs(run, dataset="circles", hidden_layers=0))
 
 
-def xor_no_hidden(run: PlaygroundRun) -> Check:
+def xor_no_hidden(run: MoonsRun) -> Check:
     """Xor, no hidden layer, test accuracy >= 95%."""
     return _judge([_percent("test accuracy", run.test_accuracy, 0.95)], _needs(run, dataset="xor", hidden_layers=0))
 
 
-def spiral_capacity(run: PlaygroundRun) -> Check:
+def spiral_capacity(run: MoonsRun) -> Check:
     """The two-arm spiral, test accuracy >= 90%."""
     return _judge([_percent("test accuracy", run.test_accuracy, 0.90)], _needs(run, dataset="spiral", classes=2))
 
 
-def train_test_gap(run: PlaygroundRun) -> float | None:
+def train_test_gap(run: MoonsRun) -> float | None:
     """Train minus test accuracy (None without test points)."""
     return None if run.test_accuracy is None else run.train_accuracy - run.test_accuracy
 
 
-def moons_overfit(run: PlaygroundRun) -> Check:
+def moons_overfit(run: MoonsRun) -> Check:
     """Moons, train accuracy at least 10 points above test accuracy."""
     gap = train_test_gap(run)
     if gap is None:
@@ -96,7 +96,7 @@ def moons_overfit(run: PlaygroundRun) -> Check:
                     "goal at least 10", gap >= 0.10 - 1e-9)], _needs(run, dataset="moons"))
 
 
-def overfit_tamed(run: PlaygroundRun) -> Check:
+def overfit_tamed(run: MoonsRun) -> Check:
     """The overfitting setup (moons, noise >= 0.35, >= 50 neurons): test >= 85% and gap <= 5 points."""
     gap = train_test_gap(run)
     measures = [_percent("test accuracy", run.test_accuracy, 0.85)]
@@ -106,26 +106,26 @@ def overfit_tamed(run: PlaygroundRun) -> Check:
                                    hidden_layers=(1, None)))
 
 
-def small_weight_share(run: PlaygroundRun) -> float:
+def small_weight_share(run: MoonsRun) -> float:
     """The share of weights (not biases) with |w| < SMALL_WEIGHT."""
     weights = run.model().W
     return sum(int((np.abs(w) < SMALL_WEIGHT).sum()) for w in weights) / sum(w.size for w in weights)
 
 
-def l1_sparse(run: PlaygroundRun) -> Check:
+def l1_sparse(run: MoonsRun) -> Check:
     """Moons, half the weights at zero (|w| < 0.001) and test accuracy >= 95%."""
     share = small_weight_share(run)
     return _judge([(f"{share:.0%} of the weights are zero, goal at least 50%", share >= 0.5),
                    _percent("test accuracy", run.test_accuracy, 0.95)], _needs(run, dataset="moons"))
 
 
-def lr_diverge(run: PlaygroundRun) -> Check:
+def lr_diverge(run: MoonsRun) -> Check:
     """nn's History.status says 'diverged'."""
     status = run.history.status
     return Check(status == "diverged", f"nn's training status is {status!r}, goal 'diverged'")
 
 
-def lr_bounce(run: PlaygroundRun) -> Check:
+def lr_bounce(run: MoonsRun) -> Check:
     """Moons, full batch: the loss bounces (the page's oscillation measure) without diverging."""
     bounce = (f"the loss turned up or down on {run.oscillation.turns:.0%} of the last passes"
               if run.oscillation else "the loss falls smoothly")
@@ -134,20 +134,20 @@ def lr_bounce(run: PlaygroundRun) -> Check:
                   _needs(run, dataset="moons", batch_size=None))
 
 
-def deep_sigmoid(run: PlaygroundRun) -> Check:
+def deep_sigmoid(run: MoonsRun) -> Check:
     """Moons, at least 4 sigmoid hidden layers, test accuracy >= 95%."""
     return _judge([_percent("test accuracy", run.test_accuracy, 0.95)],
                   _needs(run, dataset="moons", activation="sigmoid", hidden_layers=(4, None)))
 
 
-def fast_optimizer(run: PlaygroundRun) -> Check:
+def fast_optimizer(run: MoonsRun) -> Check:
     """Moons, train accuracy >= 97% within 100 passes."""
     return _judge([_percent("train accuracy", run.train_accuracy, 0.97),
                    (f"{run.passes_run:,} passes, goal at most 100", run.passes_run <= 100)],
                   _needs(run, dataset="moons"))
 
 
-def batch_steps(run: PlaygroundRun) -> Check:
+def batch_steps(run: MoonsRun) -> Check:
     """Moons, plain SGD at lr >= 0.1: test loss <= 0.2 within 200 passes."""
     loss = run.test_loss
     return _judge([(f"test loss {'unknown' if loss is None else f'{loss:.3f}'}, goal at most 0.2",
