@@ -8,7 +8,7 @@ from lab.moons import controls
 from lab.moons import figures
 from lab.moons import widgets as ui
 from lab.app.lessons import widgets as lesson
-from lab.app.charts import show_chart
+from lab.app.charts import load_plotly_early, show_chart
 from lab.app.code import show_code
 from lab.app.page import start_page
 from lab.moons.settings import DATA_FIELDS, KNOBS, query_string, to_query
@@ -24,6 +24,7 @@ from nn.training import train
 
 
 start_page()
+early = load_plotly_early()  # a fresh browser loads Plotly while the network trains
 
 st.title("Moons playground")
 st.markdown(
@@ -51,6 +52,7 @@ st.caption(f"**{preset.name}.** {preset.idea}" if preset else
 def plane_alone(points: Points) -> None:
     """Own points that cannot be trained on: the plane to click on and the points panel (Clear, Back,
     upload), so that whatever the student did can be undone; then the page ends."""
+    early.empty()
     left, _ = st.columns([1, 1])
     with left:
         show_chart(figures.plane_figure(points.data(), "Your points", controls.click_action_text()),
@@ -69,6 +71,7 @@ if points is not None:
 try:
     run = ui.cached_run(settings.for_training(), points)
 except ValueError as error:  # nn/ and the datasets refuse bad combinations with a precise message
+    early.empty()
     st.error(f"These settings cannot be trained: {plain(error, MAX_MESSAGE)}")
     if points is not None:
         plane_alone(points)
@@ -93,6 +96,7 @@ with summary:
         st.info(f"{network.note} Nothing is retrained: the boundary, the metrics and the diagram show exactly these "
                 "weights; the loss curve and 'Watch it learn' below show the training run.", icon=":material/tune:")
 
+early.empty()  # the hidden chart goes before the first real one
 with left:
     click = controls.click_action_text() if classification else None
     clicks = controls.plane_clicks(settings)
