@@ -8,14 +8,14 @@ from lab.moons import controls
 from lab.moons import figures
 from lab.moons import widgets as ui
 from lab.app.lessons import widgets as lesson
-from lab.app.charts import show_chart
+from lab.app.charts import load_plotly_early, show_chart
 from lab.app.code import show_code
 from lab.app.page import start_page
-from lab.moons.settings import DATA_FIELDS, KNOBS, query_string, to_query
+from lab.moons.settings import DATA_FIELDS, KNOBS, MoonsSettings, query_string, to_query
 from lab.app.text import MAX_MESSAGE, plain
 from lab.moons.diagram import diagram_figure, diagram_layers
 from lab.moons.points import Points
-from lab.moons.run import SWEEP_SIZES, sweep_settings, with_weights
+from lab.moons.run import SWEEP_SIZES, MoonsRun, sweep_settings, with_weights
 from lab.moons.training import BOUNCE_WINDOW, FLAT_TOLERANCE, FLAT_WINDOW
 from lab.moons.script import moons_script
 from lab.app.widgets import copy_as_python, explain_popover
@@ -24,6 +24,7 @@ from nn.training import train
 
 
 start_page()
+early = load_plotly_early()  # a fresh browser loads Plotly while the network trains
 
 st.title("Moons playground")
 st.markdown(
@@ -51,6 +52,7 @@ st.caption(f"**{preset.name}.** {preset.idea}" if preset else
 def plane_alone(points: Points) -> None:
     """Own points that cannot be trained on: the plane to click on and the points panel (Clear, Back,
     upload), so that whatever the student did can be undone; then the page ends."""
+    early.empty()
     left, _ = st.columns([1, 1])
     with left:
         show_chart(figures.plane_figure(points.data(), "Your points", controls.click_action_text()),
@@ -69,6 +71,7 @@ if points is not None:
 try:
     run = ui.cached_run(settings.for_training(), points)
 except ValueError as error:  # nn/ and the datasets refuse bad combinations with a precise message
+    early.empty()
     st.error(f"These settings cannot be trained: {plain(error, MAX_MESSAGE)}")
     if points is not None:
         plane_alone(points)
@@ -93,6 +96,7 @@ with summary:
         st.info(f"{network.note} Nothing is retrained: the boundary, the metrics and the diagram show exactly these "
                 "weights; the loss curve and 'Watch it learn' below show the training run.", icon=":material/tune:")
 
+early.empty()  # the hidden chart goes before the first real one
 with left:
     click = controls.click_action_text() if classification else None
     clicks = controls.plane_clicks(settings)
@@ -132,72 +136,87 @@ with text_column:
     explain_popover(explain.loss_text(run, run.model()), key="moons_explain_loss")
 
 # Only the tab on screen is computed and sent: the first visit draws four charts, not seven.
-learn_tab, units_tab, compare_tab = st.tabs(ui.TABS, key=ui.TAB, on_change="rerun")
-with learn_tab:
-    if learn_tab.open:
-        st.markdown("The boundary as it was after chosen passes (roughly doubling), kept while the network trained. "
-                    "Drag the slider under the chart or press ▶ Play: the first few hundred passes move it most. "
-                    "The slider above the diagram shows the same passes weight by weight; *Step* trains by hand.")
-        show_chart(figures.run_snapshots_figure(run, settings.discretize),
-                   "Animation of the decision boundary during training, one frame per snapshot, with a pass slider.",
-                   key="moons_snapshots")
-        explain_popover(explain.snapshots_text(run), key="moons_explain_snapshots")
+# A fragment: opening a tab or the sweep reruns and resends only this part of the page, not the
+# boundary, the diagram and the sidebar above (its arguments are those of the page's last run).
+@st.fragment
+def views_below(run: MoonsRun, shown: MoonsRun, settings: MoonsSettings,
+                points: Points | None) -> None:
+    classification = run.kind != "regression"
+    learn_tab, units_tab, compare_tab = st.tabs(ui.TABS, key=ui.TAB, on_change="rerun")
+    with learn_tab:
+        if learn_tab.open:
+            st.markdown("The boundary as it was after chosen passes (roughly doubling), kept while the network "
+                        "trained. Drag the slider under the chart or press ▶ Play: the first few hundred passes "
+                        "move it most. The slider above the diagram shows the same passes weight by weight; *Step* "
+                        "trains by hand.")
+            show_chart(figures.run_snapshots_figure(run, settings.discretize),
+                       "Animation of the decision boundary during training, one frame per snapshot, with a pass "
+                       "slider.", key="moons_snapshots")
+            explain_popover(explain.snapshots_text(run), key="moons_explain_snapshots")
 
-with units_tab:
-    if units_tab.open and not shown.hidden:
-        st.markdown("This network has no hidden layer: each output is a weighted sum of the inputs, so with x₁ and "
-                    "x₂ alone its boundary is a straight line. Tick x₁² and x₂² and it can draw a circle.")
-    elif units_tab.open:
-        st.markdown(
-            "Each tile is one hidden unit's output over the same square as the boundary (blue: low, orange: high). "
-            f"A first-layer unit computes {settings.activation}(w·inputs + b): with x₁ and x₂ as inputs it can only "
-            "split the plane along one straight line. "
-            + ("Units of later layers combine the previous layer's outputs, so their edges bend. "
-               if settings.hidden_layers > 1 else "")
-            + "The output layer weighs the last layer's units together into the boundary above.")
-        for layer, fig in enumerate(figures.run_units_figures(shown), 1):
-            show_chart(fig, f"Hidden layer {layer}: one map per unit of its output over the plane, blue low, "
-                            "orange high.", key=f"moons_units_{layer}")
-        explain_popover(explain.units_text(shown), key="moons_explain_units")
+    with units_tab:
+        if units_tab.open and not shown.hidden:
+            st.markdown("This network has no hidden layer: each output is a weighted sum of the inputs, so with "
+                        "x₁ and x₂ alone its boundary is a straight line. Tick x₁² and x₂² and it can draw a circle.")
+        elif units_tab.open:
+            st.markdown(
+                "Each tile is one hidden unit's output over the same square as the boundary (blue: low, orange: "
+                f"high). A first-layer unit computes {settings.activation}(w·inputs + b): with x₁ and x₂ as inputs "
+                "it can only split the plane along one straight line. "
+                + ("Units of later layers combine the previous layer's outputs, so their edges bend. "
+                   if settings.hidden_layers > 1 else "")
+                + "The output layer weighs the last layer's units together into the boundary above.")
+            for layer, fig in enumerate(figures.run_units_figures(shown), 1):
+                show_chart(fig, f"Hidden layer {layer}: one map per unit of its output over the plane, blue low, "
+                                "orange high.", key=f"moons_units_{layer}")
+            explain_popover(explain.units_text(shown), key="moons_explain_units")
 
-with compare_tab:
-    if compare_tab.open and not classification:
-        st.markdown("Logistic regression and the hidden-size sweep compare classifiers: switch the problem type "
-                    "back to classification to see them.")
-    elif compare_tab.open:
-        logistic = ui.cached_logistic(settings.only(DATA_FIELDS), points)
-        net_column, logistic_column = st.columns(2)
-        with net_column:
-            show_chart(figures.run_boundary_figure(shown, height=440, discretize=settings.discretize),
-                       explain.boundary_alt(run), key="moons_compare_net")
-        with logistic_column:
-            show_chart(figures.run_logistic_figure(run, logistic, height=440, discretize=settings.discretize),
-                       "The boundary of logistic regression on the same points: a straight line.",
-                       key="moons_compare_logistic")
-        st.caption("Logistic regression (scikit-learn, its defaults, on x₁ and x₂) is a network without a hidden "
-                   "layer: its boundary is always a straight line.")
-        explain_popover(explain.compare_text(shown, logistic), key="moons_explain_compare")
+    with compare_tab:
+        if compare_tab.open and not classification:
+            st.markdown("Logistic regression and the hidden-size sweep compare classifiers: switch the problem "
+                        "type back to classification to see them.")
+        elif compare_tab.open:
+            compare_views(run, shown, settings, points)
 
-        if points is not None:
-            st.markdown("**Hidden-size sweep.** It runs on generated data only, so that a click retrains one "
-                        "network, not eight.")
-        else:
-            st.markdown(f"**Hidden-size sweep.** One hidden layer of {', '.join(map(str, SWEEP_SIZES))} units, "
-                        "trained on this data with tutorial A's other settings, so only the data knobs change it. Too "
-                        "few units cannot bend around the moons; many start to follow the noise: compare train and "
-                        "test accuracy.")
-            if st.toggle("Show the sweep", key="moons_show_sweep",
-                         help="Trains 7 networks (a few seconds) each time the data changes, so it is off until you "
-                              "turn it on: a class sharing one server keeps its sliders quick."):
-                sweep_runs, progress = [], st.progress(0.0, text="Training the sweep…")
-                for done, sweep in enumerate(sweep_settings(settings.only(DATA_FIELDS)), 1):
-                    sweep_runs.append(ui.cached_run(sweep.for_training()))
-                    progress.progress(done / len(SWEEP_SIZES), text=f"Trained {done} of {len(SWEEP_SIZES)} networks")
-                progress.empty()
-                show_chart(figures.run_sweep_figure(sweep_runs, logistic, settings.discretize),
-                           f"Small multiples: the boundary of logistic regression and of networks with "
-                           f"{', '.join(map(str, SWEEP_SIZES))} hidden units, on the same points.", key="moons_sweep")
 
+def compare_views(run: MoonsRun, shown: MoonsRun, settings: MoonsSettings,
+                  points: Points | None) -> None:
+    """Tutorial A's comparisons: logistic regression beside the network, and the hidden-size sweep."""
+    logistic = ui.cached_logistic(settings.only(DATA_FIELDS), points)
+    net_column, logistic_column = st.columns(2)
+    with net_column:
+        show_chart(figures.run_boundary_figure(shown, height=440, discretize=settings.discretize),
+                   explain.boundary_alt(run), key="moons_compare_net")
+    with logistic_column:
+        show_chart(figures.run_logistic_figure(run, logistic, height=440, discretize=settings.discretize),
+                   "The boundary of logistic regression on the same points: a straight line.",
+                   key="moons_compare_logistic")
+    st.caption("Logistic regression (scikit-learn, its defaults, on x₁ and x₂) is a network without a hidden "
+               "layer: its boundary is always a straight line.")
+    explain_popover(explain.compare_text(shown, logistic), key="moons_explain_compare")
+
+    if points is not None:
+        st.markdown("**Hidden-size sweep.** It runs on generated data only, so that a click retrains one "
+                    "network, not eight.")
+        return
+    st.markdown(f"**Hidden-size sweep.** One hidden layer of {', '.join(map(str, SWEEP_SIZES))} units, "
+                "trained on this data with tutorial A's other settings, so only the data knobs change it. Too "
+                "few units cannot bend around the moons; many start to follow the noise: compare train and "
+                "test accuracy.")
+    if st.toggle("Show the sweep", key="moons_show_sweep",
+                 help="Trains 7 networks (a few seconds) each time the data changes, so it is off until you "
+                      "turn it on: a class sharing one server keeps its sliders quick."):
+        sweep_runs, progress = [], st.progress(0.0, text="Training the sweep…")
+        for done, sweep in enumerate(sweep_settings(settings.only(DATA_FIELDS)), 1):
+            sweep_runs.append(ui.cached_run(sweep.for_training()))
+            progress.progress(done / len(SWEEP_SIZES), text=f"Trained {done} of {len(SWEEP_SIZES)} networks")
+        progress.empty()
+        show_chart(figures.run_sweep_figure(sweep_runs, logistic, settings.discretize),
+                   f"Small multiples: the boundary of logistic regression and of networks with "
+                   f"{', '.join(map(str, SWEEP_SIZES))} hidden units, on the same points.", key="moons_sweep")
+
+
+views_below(run, shown, settings, points)
 controls.compare_runs(controls.remember_run(run))
 
 st.subheader("Share this setup")

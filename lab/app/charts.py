@@ -24,6 +24,26 @@ def show_chart(fig: go.Figure, alt: str, *, where: Any = None, config: dict | No
     return (where or st).plotly_chart(fig, alt=alt, config={**PLOT_CONFIG, **(config or {})}, **kwargs)
 
 
+EARLY_KEY = "plotly_early"
+
+
+def load_plotly_early():
+    """On a session's first run, send a hidden empty chart at once, so the browser starts loading Plotly.
+
+    Streamlit fetches and runs Plotly's 4.7 MB of JavaScript when a page's first chart arrives. Sent
+    before the page's slow work (training), it loads while the server computes instead of after.
+    Returns a placeholder: call its ``empty()`` before the page's first real chart, which removes
+    the hidden one (the browser goes on loading Plotly), so the page keeps only its own charts.
+    """
+    slot = st.empty()
+    if not st.session_state.get(EARLY_KEY):
+        st.session_state[EARLY_KEY] = True
+        with slot.container(key=EARLY_KEY):
+            show_chart(go.Figure(layout=dict(height=10, template={})), "An empty chart, hidden: it only makes "
+                       "the browser load the charting library early.", key=f"{EARLY_KEY}_chart")
+    return slot
+
+
 PHONE_TITLE_CHARS = 34  # a title line that fits a 390 px screen at Plotly's title size
 
 
@@ -59,11 +79,13 @@ def scroll_box(key: str, width: int):
     return st.container(key=f"scrollbox_{key}")
 
 
+# The early chart (load_plotly_early) is hidden.
 # A primary button's label: white on the light theme's dark blue, dark on the dark theme's light blue
 # (Streamlit sets color-scheme on the app, which light-dark() follows): 4.5:1 or more in both.
 # On a touch screen (no hover), Plotly shows its mode bar all the time: lift it above the chart so it
 # does not sit on the title, and make buttons at least 44 px tall (a fingertip).
 PAGE_CSS = """<style>
+.st-key-plotly_early {display: none;}
 [data-testid="stBaseButton-primary"], [data-testid="stBaseButton-primary"] * {color: light-dark(#ffffff, #0f172a);}
 @media (pointer: coarse) {
   [data-testid="stElementContainer"]:has(> [data-testid="stFullScreenFrame"] > [data-testid="stPlotlyChart"])
