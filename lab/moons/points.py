@@ -14,7 +14,6 @@ import csv
 import io
 import math
 from dataclasses import dataclass
-from typing import Any, Iterator
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -117,21 +116,24 @@ def parse_csv(raw: bytes | str, train_ratio: float = 0.8, seed: int = 0, max_row
             raise CsvError(None, "The file is not UTF-8 text: save it as CSV (comma-separated values).") from None
     reader = csv.reader(io.StringIO(raw))
     columns, rows = None, []
-    for row in _rows(reader):
-        line = reader.line_num
-        if not any(field.strip() for field in row):
-            continue
-        if columns is None:
-            columns = _columns(row, line)
-            if columns is not None:
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(field.strip() for field in row):
                 continue
-            columns = {name: i for i, name in enumerate(COLUMNS + ("split",)[:max(0, len(row) - 3)])}
-            if len(row) > 4:
-                raise CsvError(line, f"{len(row)} values; expected x, y, label and optionally split.")
-        if len(rows) == max_rows:
-            raise CsvError(line, f"more than {max_rows:,} points: the playground keeps at most {max_rows:,}, "
-                                 "so that it can retrain on every click.")
-        rows.append(_row(row, columns, line))
+            if columns is None:
+                columns = _columns(row, line)
+                if columns is not None:
+                    continue
+                columns = {name: i for i, name in enumerate(COLUMNS + ("split",)[:max(0, len(row) - 3)])}
+                if len(row) > 4:
+                    raise CsvError(line, f"{len(row)} values; expected x, y, label and optionally split.")
+            if len(rows) == max_rows:
+                raise CsvError(line, f"more than {max_rows:,} points: the playground keeps at most "
+                                     f"{max_rows:,}, so that it can retrain on every click.")
+            rows.append(_row(row, columns, line))
+    except csv.Error as error:  # a field over the csv module's 131,072 characters, a NUL byte, ...
+        raise CsvError(reader.line_num or None, f"not readable as CSV ({error}).") from None
     if not rows:
         raise CsvError(None, "The file has no data rows: expected rows of x, y, label.")
     X = np.array([r[0] for r in rows], np.float64)
@@ -141,19 +143,6 @@ def parse_csv(raw: bytes | str, train_ratio: float = 0.8, seed: int = 0, max_row
     if "split" in columns:
         return Points(X, y, np.array([r[2] for r in rows], bool))
     return Points(X, y, _split(y, train_ratio, seed))
-
-
-def _rows(reader: Any) -> Iterator[list[str]]:
-    """The rows of ``reader``; what the csv module cannot read (a field over its 131,072-character
-    limit, a NUL byte, a stray quote at the end) is a CsvError naming the line."""
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise CsvError(reader.line_num or None, f"not readable as CSV ({error}).") from None
-        yield row
 
 
 def _columns(row: list[str], line: int) -> dict[str, int] | None:
@@ -193,7 +182,7 @@ def _row(row: list[str], columns: dict[str, int], line: int) -> tuple[tuple[floa
         label = float(text)
     except ValueError:
         label = math.nan
-    if not (label == int(label) if math.isfinite(label) else False) or not 0 <= label < MAX_CLASSES:
+    if not (label.is_integer() and 0 <= label < MAX_CLASSES):  # also NaN and infinity
         raise CsvError(line, f"label is {text[:40]!r}, not a class number from 0 to {MAX_CLASSES - 1}.")
     train = True
     if "split" in columns:
