@@ -116,14 +116,6 @@ def plane_clicks(settings: MoonsSettings) -> dict:
     return chart_clicks(functools.partial(add_click, settings))
 
 
-def _clear() -> None:
-    set_points(Points.empty(), "your clicks")
-
-
-def _generated() -> None:
-    set_points(None)
-
-
 def _load_upload(settings: MoonsSettings) -> None:
     """The uploader changed: read the CSV, or keep the points and say what is wrong with it."""
     st.session_state.pop(UPLOAD_ERROR, None)
@@ -169,10 +161,12 @@ def points_panel(settings: MoonsSettings, shown: str, n_classes: int = MAX_CLASS
              help="Up to 6 classes: the network gets one output per class, up to the largest label. "
                   "'Remove' takes away the point nearest the click.")
     clear, back = st.columns(2)
-    clear.button("Clear all points", key=PREFIX + "clear_points", on_click=_clear, icon=":material/delete:",
-                 width="stretch", help="Start from an empty plane and click your own data set.")
-    back.button("Back to generated data", key=PREFIX + "generated", on_click=_generated, icon=":material/undo:",
-                width="stretch", disabled=own_points() is None, help="Forget your points; the sidebar's set again.")
+    clear.button("Clear all points", key=PREFIX + "clear_points", on_click=set_points,
+                 args=(Points.empty(), "your clicks"), icon=":material/delete:", width="stretch",
+                 help="Start from an empty plane and click your own data set.")
+    back.button("Back to generated data", key=PREFIX + "generated", on_click=set_points, args=(None,),
+                icon=":material/undo:", width="stretch", disabled=own_points() is None,
+                help="Forget your points; the sidebar's set again.")
     st.file_uploader(f"Upload a CSV of x, y, label rows (labels 0 to {MAX_CLASSES - 1}, at most {MAX_ROWS:,} rows)",
                      type=["csv", "txt"], key=UPLOAD, on_change=_load_upload, args=(settings,),
                      help="A header row is optional; a 4th column 'split' (train or test) keeps the split, "

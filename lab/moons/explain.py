@@ -190,8 +190,6 @@ class NodeDetail:
     """One node of the diagram at the weights shown: its equation, its values at one point, its gradient."""
 
     name: str
-    layer: int  # 1..L (0: an input)
-    unit: int  # 0-based
     inputs: tuple[str, ...]  # names of what it reads
     weights: np.ndarray  # (fan_in,)
     bias: float
@@ -236,7 +234,7 @@ def node_detail(run: MoonsRun, model: MLP, node: tuple[int, int], point: tuple[f
     with np.errstate(over="ignore", invalid="ignore"):
         trace = model.trace(run.inputs(run.data.X_train), run.data.y_train)
     here = trace.layers[layer - 1]
-    return NodeDetail(names[layer][unit], layer, unit, names[layer - 1], model.W[layer - 1][:, unit].copy(),
+    return NodeDetail(names[layer][unit], names[layer - 1], model.W[layer - 1][:, unit].copy(),
                       float(model.b[layer - 1][unit]), (float(point[0]), float(point[1])),
                       np.asarray(values_in, dtype=float), float(trace_point.layers[layer - 1].z[0, unit]),
                       float(trace_point.layers[layer - 1].a[0, unit]), here.dW[:, unit].copy(),
