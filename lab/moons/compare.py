@@ -40,8 +40,8 @@ class RunRecord:
     @classmethod
     def of(cls, run: MoonsRun, number: int) -> "RunRecord":
         start = (tuple(run.config["layer_sizes"]), run.settings.init, run.settings.init_seed)
-        return cls(number, run.settings, run.kind, start, run.train_accuracy, run.test_accuracy, run.train_loss,
-                   run.test_loss, run.small_grid, run.snapshots[-1].proba, run.data)
+        return cls(number, run.settings, run.kind, start, run.train_accuracy, run.test_accuracy,
+                   run.train_loss, run.test_loss, run.small_grid, run.snapshots[-1].proba, run.data)
 
     def shown(self, name: str) -> str:
         """Setting ``name`` of this run as the sidebar shows it."""

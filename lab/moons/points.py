@@ -53,7 +53,6 @@ class Points:
 
     @classmethod
     def from_data(cls, data: PlanarData) -> "Points":
-        """The train and test points of a generated set."""
         return cls(np.vstack([data.X_train, data.X_test]).astype(np.float64),
                    np.concatenate([data.y_train, data.y_test]).astype(np.int64),
                    np.r_[np.ones(len(data.X_train), bool), np.zeros(len(data.X_test), bool)])
@@ -67,7 +66,6 @@ class Points:
         return int(self.y.max()) + 1 if len(self.y) else 0
 
     def data(self, name: str = "your points") -> PlanarData:
-        """As a split data set, for training."""
         return PlanarData(self.X[self.train], self.y[self.train], self.X[~self.train], self.y[~self.train], name)
 
     def problem(self) -> str | None:
@@ -85,7 +83,6 @@ class Points:
         return Points(np.vstack([self.X, [[x, y]]]), np.r_[self.y, int(label)], np.r_[self.train, True])
 
     def remove_nearest(self, x: float, y: float) -> "Points":
-        """Without the point nearest to (x, y)."""
         if not len(self):
             return self
         keep = np.ones(len(self), bool)
@@ -147,11 +144,8 @@ def parse_csv(raw: bytes | str, train_ratio: float = 0.8, seed: int = 0, max_row
 
 def _columns(row: list[str], line: int) -> dict[str, int] | None:
     """The header's column positions, or None if ``row`` is data (its first value is a number)."""
-    try:
-        float(row[0])
+    if _is_number(row[0]):
         return None
-    except ValueError:
-        pass
     names = [field.strip().lower() for field in row]
     missing = [name for name in COLUMNS if name not in names]
     if missing:
@@ -178,10 +172,7 @@ def _row(row: list[str], columns: dict[str, int], line: int) -> tuple[tuple[floa
                                  f"{-MAX_COORDINATE:,.0f} to {MAX_COORDINATE:,.0f}.")
         values.append(value)
     text = row[columns["label"]].strip()
-    try:
-        label = float(text)
-    except ValueError:
-        label = math.nan
+    label = float(text) if _is_number(text) else math.nan
     if not (label.is_integer() and 0 <= label < MAX_CLASSES):  # also NaN and infinity
         raise CsvError(line, f"label is {text[:40]!r}, not a class number from 0 to {MAX_CLASSES - 1}.")
     train = True
@@ -191,6 +182,14 @@ def _row(row: list[str], columns: dict[str, int], line: int) -> tuple[tuple[floa
             raise CsvError(line, f"split is {split[:40]!r}, not train or test.")
         train = split == "train"
     return (values[0], values[1]), int(label), train
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _split(y: np.ndarray, train_ratio: float, seed: int) -> np.ndarray:

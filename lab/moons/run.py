@@ -117,7 +117,6 @@ class MoonsRun:
     hidden: tuple[np.ndarray, ...]  # per hidden layer: (units, ny, nx) activations over the small grid
 
     def model(self, theta: np.ndarray | None = None) -> MLP:
-        """A fresh MLP with the run's weights (or ``theta``)."""
         model = MLP(**self.config)
         model.theta[...] = self.theta if theta is None else theta
         return model
@@ -151,7 +150,8 @@ class MoonsRun:
         flat = f"over the last {FLAT_WINDOW} {{}} the loss stayed within {FLAT_TOLERANCE:.2%} of its value."
         if self.settings.optimizer in FULL_BATCH_OPTIMIZERS:
             text = f"L-BFGS ran {ran:,} iterations (at most {total:,}), each one pass over the points"
-            return f"{text}." if self.flat_at is None else f"{text}, then stopped: " + flat.format("iterations")
+            stopped = "." if self.flat_at is None else ", then stopped: " + flat.format("iterations")
+            return text + stopped
         if self.history.diverged:
             return f"Trained {ran:,} passes, then the loss became infinite: training stopped."
         if self.flat_at is None:

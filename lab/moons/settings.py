@@ -60,7 +60,6 @@ class Knob:
 
 
 def knob(default: Any, **spec: Any) -> Any:
-    """A dataclass field with ``default`` whose metadata is ``Knob(**spec)``."""
     return field(default=default, metadata={"knob": Knob(**spec)})
 
 
@@ -143,7 +142,6 @@ class MoonsSettings:
 
     @property
     def problem(self) -> str:
-        """'classification' or 'regression' (the dataset decides)."""
         return "regression" if self.dataset in REGRESSION_SETS else "classification"
 
     @property
