@@ -216,7 +216,7 @@ def network_controls(run: MoonsRun, source: Any) -> ShownNetwork:
     start = None if view == passes[-1] else view
     step, back = st.columns(2)
     step.button("Step: train one batch", key=PREFIX + "step", icon=":material/skip_next:", width="stretch",
-                on_click=_step, args=(run, source, start),
+                on_click=lambda: _own_network(run, source, start).step(run),
                 help="One gradient step on one batch (the full batch unless Batch size says otherwise), "
                      "from the weights shown. Slide to pass 0 first to train by hand from the start.")
     back.button("Back to the trained network", key=PREFIX + "discard", icon=":material/restart_alt:",
@@ -227,9 +227,8 @@ def network_controls(run: MoonsRun, source: Any) -> ShownNetwork:
     param = _weight_editor(run, model)
     value = _edited_value(param, get_param(model, param))
     if value is not None:
-        hand = hand or HandNetwork.start(run, source, start)
+        hand = _own_network(run, source, start)
         hand.set(param, value)
-        st.session_state[HAND] = hand
         model = hand.model
         st.session_state[EDIT_SYNC] = (param, value)
     model = model.copy() if hand is not None else model  # the student's network stays theirs
@@ -245,13 +244,12 @@ def network_controls(run: MoonsRun, source: Any) -> ShownNetwork:
     return ShownNetwork(model, model.theta.copy(), hand is None and start is None, title, note, param, identity)
 
 
-def _step(run: MoonsRun, source: Any, start: int | None) -> None:
-    """Step's callback (before the rerun draws anything): one batch on the network shown."""
+def _own_network(run: MoonsRun, source: Any, start: int | None) -> HandNetwork:
+    """The student's network, started now from the weights shown (``start``) if they have none of this run."""
     hand = st.session_state.get(HAND)
     if hand is None or hand.source != source:
-        hand = HandNetwork.start(run, source, start)
-    hand.step(run)
-    st.session_state[HAND] = hand
+        hand = st.session_state[HAND] = HandNetwork.start(run, source, start)
+    return hand
 
 
 def _weight_editor(run: MoonsRun, model) -> Param:
