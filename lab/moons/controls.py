@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -73,33 +73,26 @@ def set_points(points: Points | None, origin: str = "") -> None:
     st.session_state[POINTS_ORIGIN] = origin or st.session_state.get(POINTS_ORIGIN, "")
 
 
-def clicked_point(event: Any) -> tuple[float, float] | None:
-    """(x, y) of the first point of a chart selection, or None (nothing clicked, or not a selection)."""
-    try:
-        point = event["selection"]["points"][0]
-        x, y = float(point["x"]), float(point["y"])
-    except (KeyError, IndexError, TypeError, ValueError):
-        return None
-    return (x, y) if np.isfinite(x) and np.isfinite(y) else None
-
-
 def add_click(settings: MoonsSettings) -> None:
     """The boundary chart's on_select (before the rerun): add a point of the chosen class where the
     student clicked, or remove the nearest one. Streamlit calls it once per new selection."""
-    point = clicked_point(st.session_state.get(BOUNDARY))
-    action = st.session_state.get(ACTION, 0)
-    if point is None or settings.problem == "regression" or action not in ACTIONS:
+    action, points = st.session_state.get(ACTION, 0), own_points()
+    try:
+        clicked = st.session_state[BOUNDARY]["selection"]["points"][0]
+        x, y = float(clicked["x"]), float(clicked["y"])
+    except (KeyError, IndexError, TypeError, ValueError):  # nothing clicked, or not a selection
         return
-    points = own_points()
-    if points is None:
+    if not np.isfinite([x, y]).all() or settings.problem == "regression" or action not in ACTIONS:
+        return
+    origin = ""
+    if points is None:  # the first click: the generated set becomes the student's
         points = Points.from_data(load_data(settings))
-        st.session_state[POINTS_ORIGIN] = (f"the {settings.dataset} set (seed {settings.data_seed}), "
-                                           "then your clicks")
-    set_points(points.remove_nearest(*point) if action == REMOVE else points.add(*point, label=action))
+        origin = f"the {settings.dataset} set (seed {settings.data_seed}), then your clicks"
+    set_points(points.remove_nearest(x, y) if action == REMOVE else points.add(x, y, label=action), origin)
 
 
-def chart_clicks(on_select: Callable[[], None]) -> dict:
-    """``show_chart`` arguments that make a chart clickable, calling ``on_select`` on a click, or none.
+def plane_clicks(settings: MoonsSettings) -> dict:
+    """``show_chart`` arguments that make a chart clickable (a click on the plane: ``add_click``), or none.
 
     A clickable Plotly chart holds a finger that lands on it (Streamlit gives it a drag mode), so on a
     phone the page would not scroll: there the charts start unclickable and a toggle turns taps on.
@@ -108,12 +101,7 @@ def chart_clicks(on_select: Callable[[], None]) -> dict:
                                      help="Off: a finger on a chart scrolls the page. On: a tap on the plane "
                                           "adds a point, a tap on a weight's mark picks it."):
         return {}
-    return dict(on_select=on_select, selection_mode="points")
-
-
-def plane_clicks(settings: MoonsSettings) -> dict:
-    """``chart_clicks`` for the boundary chart: a click adds (or removes) a point."""
-    return chart_clicks(functools.partial(add_click, settings))
+    return dict(on_select=functools.partial(add_click, settings), selection_mode="points")
 
 
 def _load_upload(settings: MoonsSettings) -> None:
@@ -232,15 +220,13 @@ def network_controls(run: MoonsRun, source: Any) -> ShownNetwork:
         model = hand.model
         st.session_state[EDIT_SYNC] = (param, value)
     model = model.copy() if hand is not None else model  # the student's network stays theirs
+    title, note, identity = f"Trained: {run.architecture}", None, (source, view)
     if hand is not None:
         names = node_names(run.features, list(model.layer_sizes), run.kind)
-        shown = ("Your network", hand.describe(lambda p: param_label(names, p)),
-                 (source, "hand", model.theta.tobytes()))
-    elif start is None:
-        shown = (f"Trained: {run.architecture}", None, (source, view))
-    else:
-        shown = (f"After pass {view:,}", f"The network after pass {view:,} of training.", (source, view))
-    title, note, identity = shown
+        title, note = "Your network", hand.describe(lambda p: param_label(names, p))
+        identity = (source, "hand", model.theta.tobytes())
+    elif start is not None:
+        title, note = f"After pass {view:,}", f"The network after pass {view:,} of training."
     return ShownNetwork(model, model.theta.copy(), hand is None and start is None, title, note, param, identity)
 
 
