@@ -93,5 +93,5 @@ def same_start_note(records: list[RunRecord]) -> str:
         return ("No two of these runs started from the same weights (the weight seed, the initialisation or the "
                 "network's shape differ), so part of their difference is luck of the draw.")
     runs = ["runs " + ", ".join(map(str, g[:-1])) + f" and {g[-1]}" for g in groups]
-    return ("**Same starting weights:** " + "; ".join(runs) + ". Runs that start from the same weights differ "
-            "only because of the settings that changed, not by chance.")
+    return ("**Same starting weights:** " + "; ".join(runs) + ". Runs that start from the same weights "
+            "differ only because of the settings that changed, not by chance.")

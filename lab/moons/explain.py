@@ -72,9 +72,9 @@ def boundary_text(run: MoonsRun, model: MLP) -> str:
     text = (f"{spot} The network gives each spot a probability for every class, and the background takes "
             f"the colour of the class it finds most likely, paler where it is unsure. The black line is the "
             f"**decision boundary**: where two classes are equally likely. {example} is of class "
-            f"{int(data.y_train[0])}; the network gives it probability {proba[k]:.2f} of class {k}, so it falls "
-            f"on the class-{k} side. {right} of the {n_train} training points ({percent(run.train_accuracy)}) "
-            f"are on the side of their own class")
+            f"{int(data.y_train[0])}; the network gives it probability {proba[k]:.2f} of class {k}, so it "
+            f"falls on the class-{k} side. {right} of the {n_train} training points "
+            f"({percent(run.train_accuracy)}) are on the side of their own class")
     if n_test:
         text += (f"; of the {n_test} test points, which the network never saw while learning, "
                  f"{round(run.test_accuracy * n_test)} ({percent(run.test_accuracy)})")
@@ -174,11 +174,12 @@ def units_text(run: MoonsRun) -> str:
 def compare_text(run: MoonsRun, logistic: LogisticRun) -> str:
     """The network against logistic regression, on the same points."""
     gap = (run.test_accuracy or 0.0) - (logistic.test_accuracy or 0.0)
-    return (f"Logistic regression is the simplest classifier: one weighted sum of x₁ and x₂, so its boundary is "
-            f"a straight line. On these points it gets {percent(logistic.train_accuracy)} of the training points "
-            f"and {percent(logistic.test_accuracy)} of the test points right; the network, whose hidden units let "
-            f"the boundary bend, gets {percent(run.train_accuracy)} and {percent(run.test_accuracy)}: "
-            f"{abs(gap) * 100:.1f} points {'better' if gap >= 0 else 'worse'} on the test points.")
+    return (f"Logistic regression is the simplest classifier: one weighted sum of x₁ and x₂, so its boundary "
+            f"is a straight line. On these points it gets {percent(logistic.train_accuracy)} of the training "
+            f"points and {percent(logistic.test_accuracy)} of the test points right; the network, whose "
+            f"hidden units let the boundary bend, gets {percent(run.train_accuracy)} and "
+            f"{percent(run.test_accuracy)}: {abs(gap) * 100:.1f} points {'better' if gap >= 0 else 'worse'} "
+            "on the test points.")
 
 
 # ---- one node, opened ---------------------------------------------------------------------------
