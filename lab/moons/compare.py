@@ -28,7 +28,7 @@ class RunRecord:
     number: int  # 1, 2, ... in the order trained in this session
     settings: MoonsSettings
     kind: Kind
-    layer_sizes: tuple[int, ...]
+    starts_from: tuple  # equal for two runs exactly when their initial weights are equal
     train_accuracy: float  # R² for regression
     test_accuracy: float | None
     train_loss: float
@@ -37,16 +37,15 @@ class RunRecord:
     proba: np.ndarray  # the trained network's output over ``small_grid``
     data: PlanarData
 
-    @property
-    def starts_from(self) -> tuple:
-        """Equal for two runs exactly when their initial weights are equal."""
-        return (self.layer_sizes, self.settings.init, self.settings.init_seed)
+    @classmethod
+    def of(cls, run: MoonsRun, number: int) -> "RunRecord":
+        start = (tuple(run.config["layer_sizes"]), run.settings.init, run.settings.init_seed)
+        return cls(number, run.settings, run.kind, start, run.train_accuracy, run.test_accuracy,
+                   run.train_loss, run.test_loss, run.small_grid, run.snapshots[-1].proba, run.data)
 
-
-def record_of(run: MoonsRun, number: int) -> RunRecord:
-    return RunRecord(number, run.settings, run.kind, tuple(run.config["layer_sizes"]), run.train_accuracy,
-                     run.test_accuracy, run.train_loss, run.test_loss, run.small_grid, run.snapshots[-1].proba,
-                     run.data)
+    def shown(self, name: str) -> str:
+        """Setting ``name`` of this run as the sidebar shows it."""
+        return KNOBS[name].text(getattr(self.settings, name))
 
 
 def remember(records: list[RunRecord], run: MoonsRun, limit: int = MAX_RUNS) -> list[RunRecord]:
@@ -54,15 +53,13 @@ def remember(records: list[RunRecord], run: MoonsRun, limit: int = MAX_RUNS) -> 
     if records and records[-1].settings == run.settings:
         return records  # the same run as the last one: nothing new
     number = max((r.number for r in records), default=0) + 1
-    kept = [r for r in records if r.settings != run.settings]
-    return (kept + [record_of(run, number)])[-limit:]
+    return ([r for r in records if r.settings != run.settings] + [RunRecord.of(run, number)])[-limit:]
+
 
 def differing(records: list[RunRecord]) -> list[str]:
     """Names of the settings (fields) whose value is not the same in every record, in the sidebar's order."""
-    if len(records) < 2:
-        return []
-    return [f.name for f in fields(MoonsSettings)
-            if f.name != "discretize" and len({getattr(r.settings, f.name) for r in records}) > 1]
+    return [f.name for f in fields(MoonsSettings) if len(records) > 1 and f.name != "discretize"
+            and len({getattr(r.settings, f.name) for r in records}) > 1]
 
 
 def same_start(records: list[RunRecord]) -> list[list[int]]:
@@ -75,20 +72,17 @@ def same_start(records: list[RunRecord]) -> list[list[int]]:
 
 def settings_text(record: RunRecord, names: list[str]) -> str:
     """E.g. 'lr 0.1, neurons 5': the given settings of one run, as the sidebar labels them."""
-    return ", ".join(f"{KNOBS[n].label} {KNOBS[n].text(getattr(record.settings, n))}" for n in names)
+    return ", ".join(f"{KNOBS[n].label} {record.shown(n)}" for n in names)
 
 
 def table_rows(records: list[RunRecord]) -> list[dict]:
     """One row per run for st.dataframe: its number, the settings that differ, its four numbers."""
-    names = differing(records)
-    rows = []
+    names, rows = differing(records), []
     for r in records:
         score = "R²" if r.kind == "regression" else "accuracy"
-        row = {"run": r.number}
-        row.update({KNOBS[n].label: KNOBS[n].text(getattr(r.settings, n)) for n in names})
-        row.update({f"train {score}": r.train_accuracy, f"test {score}": r.test_accuracy,
-                    "train loss": r.train_loss, "test loss": r.test_loss})
-        rows.append(row)
+        rows.append({"run": r.number, **{KNOBS[n].label: r.shown(n) for n in names},
+                     f"train {score}": r.train_accuracy, f"test {score}": r.test_accuracy,
+                     "train loss": r.train_loss, "test loss": r.test_loss})
     return rows
 
 
@@ -98,11 +92,6 @@ def same_start_note(records: list[RunRecord]) -> str:
     if not groups:
         return ("No two of these runs started from the same weights (the weight seed, the initialisation or the "
                 "network's shape differ), so part of their difference is luck of the draw.")
-    parts = [_runs(g) for g in groups]
-    return ("**Same starting weights:** " + "; ".join(parts) + ". Runs that start from the same weights differ "
-            "only because of the settings that changed, not by chance.")
-
-
-def _runs(numbers: list[int]) -> str:
-    text = ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
-    return f"runs {text}"
+    runs = ["runs " + ", ".join(map(str, g[:-1])) + f" and {g[-1]}" for g in groups]
+    return ("**Same starting weights:** " + "; ".join(runs) + ". Runs that start from the same weights "
+            "differ only because of the settings that changed, not by chance.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -73,33 +73,26 @@ def set_points(points: Points | None, origin: str = "") -> None:
     st.session_state[POINTS_ORIGIN] = origin or st.session_state.get(POINTS_ORIGIN, "")
 
 
-def clicked_point(event: Any) -> tuple[float, float] | None:
-    """(x, y) of the first point of a chart selection, or None (nothing clicked, or not a selection)."""
-    try:
-        point = event["selection"]["points"][0]
-        x, y = float(point["x"]), float(point["y"])
-    except (KeyError, IndexError, TypeError, ValueError):
-        return None
-    return (x, y) if np.isfinite(x) and np.isfinite(y) else None
-
-
 def add_click(settings: MoonsSettings) -> None:
     """The boundary chart's on_select (before the rerun): add a point of the chosen class where the
     student clicked, or remove the nearest one. Streamlit calls it once per new selection."""
-    point = clicked_point(st.session_state.get(BOUNDARY))
-    action = st.session_state.get(ACTION, 0)
-    if point is None or settings.problem == "regression" or action not in ACTIONS:
+    action, points = st.session_state.get(ACTION, 0), own_points()
+    try:
+        clicked = st.session_state[BOUNDARY]["selection"]["points"][0]
+        x, y = float(clicked["x"]), float(clicked["y"])
+    except (KeyError, IndexError, TypeError, ValueError):  # nothing clicked, or not a selection
         return
-    points = own_points()
-    if points is None:
+    if not np.isfinite([x, y]).all() or settings.problem == "regression" or action not in ACTIONS:
+        return
+    origin = ""
+    if points is None:  # the first click: the generated set becomes the student's
         points = Points.from_data(load_data(settings))
-        st.session_state[POINTS_ORIGIN] = (f"the {settings.dataset} set (seed {settings.data_seed}), "
-                                           "then your clicks")
-    set_points(points.remove_nearest(*point) if action == REMOVE else points.add(*point, label=action))
+        origin = f"the {settings.dataset} set (seed {settings.data_seed}), then your clicks"
+    set_points(points.remove_nearest(x, y) if action == REMOVE else points.add(x, y, label=action), origin)
 
 
-def chart_clicks(on_select: Callable[[], None]) -> dict:
-    """``show_chart`` arguments that make a chart clickable, calling ``on_select`` on a click, or none.
+def plane_clicks(settings: MoonsSettings) -> dict:
+    """``show_chart`` arguments that make a chart clickable (a click on the plane: ``add_click``), or none.
 
     A clickable Plotly chart holds a finger that lands on it (Streamlit gives it a drag mode), so on a
     phone the page would not scroll: there the charts start unclickable and a toggle turns taps on.
@@ -108,20 +101,7 @@ def chart_clicks(on_select: Callable[[], None]) -> dict:
                                      help="Off: a finger on a chart scrolls the page. On: a tap on the plane "
                                           "adds a point, a tap on a weight's mark picks it."):
         return {}
-    return dict(on_select=on_select, selection_mode="points")
-
-
-def plane_clicks(settings: MoonsSettings) -> dict:
-    """``chart_clicks`` for the boundary chart: a click adds (or removes) a point."""
-    return chart_clicks(functools.partial(add_click, settings))
-
-
-def _clear() -> None:
-    set_points(Points.empty(), "your clicks")
-
-
-def _generated() -> None:
-    set_points(None)
+    return dict(on_select=functools.partial(add_click, settings), selection_mode="points")
 
 
 def _load_upload(settings: MoonsSettings) -> None:
@@ -169,10 +149,12 @@ def points_panel(settings: MoonsSettings, shown: str, n_classes: int = MAX_CLASS
              help="Up to 6 classes: the network gets one output per class, up to the largest label. "
                   "'Remove' takes away the point nearest the click.")
     clear, back = st.columns(2)
-    clear.button("Clear all points", key=PREFIX + "clear_points", on_click=_clear, icon=":material/delete:",
-                 width="stretch", help="Start from an empty plane and click your own data set.")
-    back.button("Back to generated data", key=PREFIX + "generated", on_click=_generated, icon=":material/undo:",
-                width="stretch", disabled=own_points() is None, help="Forget your points; the sidebar's set again.")
+    clear.button("Clear all points", key=PREFIX + "clear_points", on_click=set_points,
+                 args=(Points.empty(), "your clicks"), icon=":material/delete:", width="stretch",
+                 help="Start from an empty plane and click your own data set.")
+    back.button("Back to generated data", key=PREFIX + "generated", on_click=set_points, args=(None,),
+                icon=":material/undo:", width="stretch", disabled=own_points() is None,
+                help="Forget your points; the sidebar's set again.")
     st.file_uploader(f"Upload a CSV of x, y, label rows (labels 0 to {MAX_CLASSES - 1}, at most {MAX_ROWS:,} rows)",
                      type=["csv", "txt"], key=UPLOAD, on_change=_load_upload, args=(settings,),
                      help="A header row is optional; a 4th column 'split' (train or test) keeps the split, "
@@ -222,7 +204,7 @@ def network_controls(run: MoonsRun, source: Any) -> ShownNetwork:
     start = None if view == passes[-1] else view
     step, back = st.columns(2)
     step.button("Step: train one batch", key=PREFIX + "step", icon=":material/skip_next:", width="stretch",
-                on_click=_step, args=(run, source, start),
+                on_click=lambda: _own_network(run, source, start).step(run),
                 help="One gradient step on one batch (the full batch unless Batch size says otherwise), "
                      "from the weights shown. Slide to pass 0 first to train by hand from the start.")
     back.button("Back to the trained network", key=PREFIX + "discard", icon=":material/restart_alt:",
@@ -233,31 +215,27 @@ def network_controls(run: MoonsRun, source: Any) -> ShownNetwork:
     param = _weight_editor(run, model)
     value = _edited_value(param, get_param(model, param))
     if value is not None:
-        hand = hand or HandNetwork.start(run, source, start)
+        hand = _own_network(run, source, start)
         hand.set(param, value)
-        st.session_state[HAND] = hand
         model = hand.model
         st.session_state[EDIT_SYNC] = (param, value)
     model = model.copy() if hand is not None else model  # the student's network stays theirs
+    title, note, identity = f"Trained: {run.architecture}", None, (source, view)
     if hand is not None:
         names = node_names(run.features, list(model.layer_sizes), run.kind)
-        shown = ("Your network", hand.describe(lambda p: param_label(names, p)),
-                 (source, "hand", model.theta.tobytes()))
-    elif start is None:
-        shown = (f"Trained: {run.architecture}", None, (source, view))
-    else:
-        shown = (f"After pass {view:,}", f"The network after pass {view:,} of training.", (source, view))
-    title, note, identity = shown
+        title, note = "Your network", hand.describe(lambda p: param_label(names, p))
+        identity = (source, "hand", model.theta.tobytes())
+    elif start is not None:
+        title, note = f"After pass {view:,}", f"The network after pass {view:,} of training."
     return ShownNetwork(model, model.theta.copy(), hand is None and start is None, title, note, param, identity)
 
 
-def _step(run: MoonsRun, source: Any, start: int | None) -> None:
-    """Step's callback (before the rerun draws anything): one batch on the network shown."""
+def _own_network(run: MoonsRun, source: Any, start: int | None) -> HandNetwork:
+    """The student's network, started now from the weights shown (``start``) if they have none of this run."""
     hand = st.session_state.get(HAND)
     if hand is None or hand.source != source:
-        hand = HandNetwork.start(run, source, start)
-    hand.step(run)
-    st.session_state[HAND] = hand
+        hand = st.session_state[HAND] = HandNetwork.start(run, source, start)
+    return hand
 
 
 def _weight_editor(run: MoonsRun, model) -> Param:

@@ -20,6 +20,7 @@ from nn import MLP
 
 from lab.app.numbers import MINUS, number, significant as _g
 from lab.moons.diagram import node_names
+from lab.moons.figures import percent
 from lab.moons.run import LogisticRun, MoonsRun
 
 MAX_UNITS = 4  # a text spells out at most this many units' equations
@@ -40,10 +41,6 @@ def _factor(value: float) -> str:
     return f"({number(value)})" if value < 0 else number(value)
 
 
-def _share(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
-
-
 def _on_colour(activation: str) -> str:
     """Where a unit's tile is orange, in terms of z."""
     return {"tanh": "orange where z > 0 (tanh keeps the sign of z, squeezed between −1 and 1)",
@@ -57,30 +54,30 @@ def boundary_text(run: MoonsRun, model: MLP) -> str:
     """The boundary chart: what the colours are, with one training point worked through."""
     data = run.data
     n_train, n_test = len(data.X_train), len(data.X_test)
-    point, inputs = data.X_train[0], run.inputs(data.X_train[:1])
+    inputs, (x, y) = run.inputs(data.X_train[:1]), data.X_train[0]
+    spot = "Every spot of this square is one possible input point (x₁, x₂)."
+    example = f"For example the training point ({number(x)}, {number(y)})"
     if run.kind == "regression":
         value = float(model.predict(inputs)[0, 0])
-        return (f"Every spot of this square is one possible input point (x₁, x₂). The network computes a number "
-                f"for each, and the background shows it: blue low, orange high. The dots are the points it "
-                f"learnt from, coloured by their true value. For example the training point "
-                f"({number(point[0])}, {number(point[1])}) has target {number(float(data.y_train[0]))}; the "
-                f"network predicts {number(value)}. R² = {run.train_accuracy:.3f} on the {n_train} training "
-                f"points means its predictions explain {max(run.train_accuracy, 0):.0%} of how much the targets "
-                f"vary (1 would be perfect)" + (f"; on the {n_test} held-out points R² = {run.test_accuracy:.3f}."
-                                                if n_test else "."))
+        return (f"{spot} The network computes a number for each, and the background shows it: blue low, "
+                f"orange high. The dots are the points it learnt from, coloured by their true value. "
+                f"{example} has target {number(float(data.y_train[0]))}; the network predicts "
+                f"{number(value)}. R² = {run.train_accuracy:.3f} on the {n_train} training points means its "
+                f"predictions explain {max(run.train_accuracy, 0):.0%} of how much the targets vary (1 would "
+                "be perfect)" + (f"; on the {n_test} held-out points R² = {run.test_accuracy:.3f}."
+                                 if n_test else "."))
     proba = model.predict_proba(inputs)[0]
     k = int(np.argmax(proba))
     right = round(run.train_accuracy * n_train)
-    text = (f"Every spot of this square is one possible input point (x₁, x₂). The network gives each spot a "
-            f"probability for every class, and the background takes the colour of the class it finds most "
-            f"likely, paler where it is unsure. The black line is the **decision boundary**: where two classes "
-            f"are equally likely. For example the training point ({number(point[0])}, {number(point[1])}) is of "
-            f"class {int(data.y_train[0])}; the network gives it probability {proba[k]:.2f} of class {k}, so it "
-            f"falls on the class-{k} side. {right} of the {n_train} training points ({_share(run.train_accuracy)}) "
-            f"are on the side of their own class")
+    text = (f"{spot} The network gives each spot a probability for every class, and the background takes "
+            f"the colour of the class it finds most likely, paler where it is unsure. The black line is the "
+            f"**decision boundary**: where two classes are equally likely. {example} is of class "
+            f"{int(data.y_train[0])}; the network gives it probability {proba[k]:.2f} of class {k}, so it "
+            f"falls on the class-{k} side. {right} of the {n_train} training points "
+            f"({percent(run.train_accuracy)}) are on the side of their own class")
     if n_test:
         text += (f"; of the {n_test} test points, which the network never saw while learning, "
-                 f"{round(run.test_accuracy * n_test)} ({_share(run.test_accuracy)})")
+                 f"{round(run.test_accuracy * n_test)} ({percent(run.test_accuracy)})")
     return text + "."
 
 
@@ -152,7 +149,7 @@ def snapshots_text(run: MoonsRun) -> str:
     score = "R²" if run.kind == "regression" else "accuracy"
     shown = [s for s in run.snapshots if s.passes in (0, 10, 100, 1000) or s is run.snapshots[-1]]
     steps = "; ".join(("before training" if s.passes == 0 else f"after pass {s.passes:,}") + ": "
-                      + (f"{s.train_accuracy:.3f}" if run.kind == "regression" else _share(s.train_accuracy))
+                      + (f"{s.train_accuracy:.3f}" if run.kind == "regression" else percent(s.train_accuracy))
                       for s in shown)
     return (f"Each frame is the network as it was after some passes of training, over the same plane. Training "
             f"{score} {steps}. Most of the change happens early: later passes only fine-tune the boundary.")
@@ -177,11 +174,12 @@ def units_text(run: MoonsRun) -> str:
 def compare_text(run: MoonsRun, logistic: LogisticRun) -> str:
     """The network against logistic regression, on the same points."""
     gap = (run.test_accuracy or 0.0) - (logistic.test_accuracy or 0.0)
-    return (f"Logistic regression is the simplest classifier: one weighted sum of x₁ and x₂, so its boundary is "
-            f"a straight line. On these points it gets {_share(logistic.train_accuracy)} of the training points "
-            f"and {_share(logistic.test_accuracy)} of the test points right; the network, whose hidden units let "
-            f"the boundary bend, gets {_share(run.train_accuracy)} and {_share(run.test_accuracy)}: "
-            f"{abs(gap) * 100:.1f} points {'better' if gap >= 0 else 'worse'} on the test points.")
+    return (f"Logistic regression is the simplest classifier: one weighted sum of x₁ and x₂, so its boundary "
+            f"is a straight line. On these points it gets {percent(logistic.train_accuracy)} of the training "
+            f"points and {percent(logistic.test_accuracy)} of the test points right; the network, whose "
+            f"hidden units let the boundary bend, gets {percent(run.train_accuracy)} and "
+            f"{percent(run.test_accuracy)}: {abs(gap) * 100:.1f} points {'better' if gap >= 0 else 'worse'} "
+            "on the test points.")
 
 
 # ---- one node, opened ---------------------------------------------------------------------------
@@ -190,8 +188,6 @@ class NodeDetail:
     """One node of the diagram at the weights shown: its equation, its values at one point, its gradient."""
 
     name: str
-    layer: int  # 1..L (0: an input)
-    unit: int  # 0-based
     inputs: tuple[str, ...]  # names of what it reads
     weights: np.ndarray  # (fan_in,)
     bias: float
@@ -236,7 +232,7 @@ def node_detail(run: MoonsRun, model: MLP, node: tuple[int, int], point: tuple[f
     with np.errstate(over="ignore", invalid="ignore"):
         trace = model.trace(run.inputs(run.data.X_train), run.data.y_train)
     here = trace.layers[layer - 1]
-    return NodeDetail(names[layer][unit], layer, unit, names[layer - 1], model.W[layer - 1][:, unit].copy(),
+    return NodeDetail(names[layer][unit], names[layer - 1], model.W[layer - 1][:, unit].copy(),
                       float(model.b[layer - 1][unit]), (float(point[0]), float(point[1])),
                       np.asarray(values_in, dtype=float), float(trace_point.layers[layer - 1].z[0, unit]),
                       float(trace_point.layers[layer - 1].a[0, unit]), here.dW[:, unit].copy(),

@@ -30,15 +30,6 @@ def get_param(model: MLP, param: Param) -> float:
     return float(model.W[layer - 1][i, j] if kind == "W" else model.b[layer - 1][i])
 
 
-def set_param(model: MLP, param: Param, value: float) -> None:
-    """Write one weight or bias in place (``model.W``/``model.b`` are views into ``model.theta``)."""
-    kind, layer, i, j = param
-    if kind == "W":
-        model.W[layer - 1][i, j] = value
-    else:
-        model.b[layer - 1][i] = value
-
-
 @dataclass
 class HandNetwork:
     """The network a student drives: started from a snapshot of a run, then stepped and edited."""
@@ -77,7 +68,12 @@ class HandNetwork:
         return self.last_loss
 
     def set(self, param: Param, value: float) -> None:
-        set_param(self.model, param, value)
+        """Write one weight or bias in place (``model.W``/``model.b`` are views into ``model.theta``)."""
+        kind, layer, i, j = param
+        if kind == "W":
+            self.model.W[layer - 1][i, j] = value
+        else:
+            self.model.b[layer - 1][i] = value
         if param not in self.edited:
             self.edited.append(param)
 

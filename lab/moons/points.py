@@ -14,7 +14,6 @@ import csv
 import io
 import math
 from dataclasses import dataclass
-from typing import Any, Iterator
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -54,7 +53,6 @@ class Points:
 
     @classmethod
     def from_data(cls, data: PlanarData) -> "Points":
-        """The train and test points of a generated set."""
         return cls(np.vstack([data.X_train, data.X_test]).astype(np.float64),
                    np.concatenate([data.y_train, data.y_test]).astype(np.int64),
                    np.r_[np.ones(len(data.X_train), bool), np.zeros(len(data.X_test), bool)])
@@ -68,7 +66,6 @@ class Points:
         return int(self.y.max()) + 1 if len(self.y) else 0
 
     def data(self, name: str = "your points") -> PlanarData:
-        """As a split data set, for training."""
         return PlanarData(self.X[self.train], self.y[self.train], self.X[~self.train], self.y[~self.train], name)
 
     def problem(self) -> str | None:
@@ -86,7 +83,6 @@ class Points:
         return Points(np.vstack([self.X, [[x, y]]]), np.r_[self.y, int(label)], np.r_[self.train, True])
 
     def remove_nearest(self, x: float, y: float) -> "Points":
-        """Without the point nearest to (x, y)."""
         if not len(self):
             return self
         keep = np.ones(len(self), bool)
@@ -117,21 +113,24 @@ def parse_csv(raw: bytes | str, train_ratio: float = 0.8, seed: int = 0, max_row
             raise CsvError(None, "The file is not UTF-8 text: save it as CSV (comma-separated values).") from None
     reader = csv.reader(io.StringIO(raw))
     columns, rows = None, []
-    for row in _rows(reader):
-        line = reader.line_num
-        if not any(field.strip() for field in row):
-            continue
-        if columns is None:
-            columns = _columns(row, line)
-            if columns is not None:
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(field.strip() for field in row):
                 continue
-            columns = {name: i for i, name in enumerate(COLUMNS + ("split",)[:max(0, len(row) - 3)])}
-            if len(row) > 4:
-                raise CsvError(line, f"{len(row)} values; expected x, y, label and optionally split.")
-        if len(rows) == max_rows:
-            raise CsvError(line, f"more than {max_rows:,} points: the playground keeps at most {max_rows:,}, "
-                                 "so that it can retrain on every click.")
-        rows.append(_row(row, columns, line))
+            if columns is None:
+                columns = _columns(row, line)
+                if columns is not None:
+                    continue
+                columns = {name: i for i, name in enumerate(COLUMNS + ("split",)[:max(0, len(row) - 3)])}
+                if len(row) > 4:
+                    raise CsvError(line, f"{len(row)} values; expected x, y, label and optionally split.")
+            if len(rows) == max_rows:
+                raise CsvError(line, f"more than {max_rows:,} points: the playground keeps at most "
+                                     f"{max_rows:,}, so that it can retrain on every click.")
+            rows.append(_row(row, columns, line))
+    except csv.Error as error:  # a field over the csv module's 131,072 characters, a NUL byte, ...
+        raise CsvError(reader.line_num or None, f"not readable as CSV ({error}).") from None
     if not rows:
         raise CsvError(None, "The file has no data rows: expected rows of x, y, label.")
     X = np.array([r[0] for r in rows], np.float64)
@@ -143,26 +142,10 @@ def parse_csv(raw: bytes | str, train_ratio: float = 0.8, seed: int = 0, max_row
     return Points(X, y, _split(y, train_ratio, seed))
 
 
-def _rows(reader: Any) -> Iterator[list[str]]:
-    """The rows of ``reader``; what the csv module cannot read (a field over its 131,072-character
-    limit, a NUL byte, a stray quote at the end) is a CsvError naming the line."""
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise CsvError(reader.line_num or None, f"not readable as CSV ({error}).") from None
-        yield row
-
-
 def _columns(row: list[str], line: int) -> dict[str, int] | None:
     """The header's column positions, or None if ``row`` is data (its first value is a number)."""
-    try:
-        float(row[0])
+    if _is_number(row[0]):
         return None
-    except ValueError:
-        pass
     names = [field.strip().lower() for field in row]
     missing = [name for name in COLUMNS if name not in names]
     if missing:
@@ -189,11 +172,8 @@ def _row(row: list[str], columns: dict[str, int], line: int) -> tuple[tuple[floa
                                  f"{-MAX_COORDINATE:,.0f} to {MAX_COORDINATE:,.0f}.")
         values.append(value)
     text = row[columns["label"]].strip()
-    try:
-        label = float(text)
-    except ValueError:
-        label = math.nan
-    if not (label == int(label) if math.isfinite(label) else False) or not 0 <= label < MAX_CLASSES:
+    label = float(text) if _is_number(text) else math.nan
+    if not (label.is_integer() and 0 <= label < MAX_CLASSES):  # also NaN and infinity
         raise CsvError(line, f"label is {text[:40]!r}, not a class number from 0 to {MAX_CLASSES - 1}.")
     train = True
     if "split" in columns:
@@ -202,6 +182,14 @@ def _row(row: list[str], columns: dict[str, int], line: int) -> tuple[tuple[floa
             raise CsvError(line, f"split is {split[:40]!r}, not train or test.")
         train = split == "train"
     return (values[0], values[1]), int(label), train
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _split(y: np.ndarray, train_ratio: float, seed: int) -> np.ndarray:

@@ -18,7 +18,7 @@ from nn import FULL_BATCH_OPTIMIZERS, MLP, History
 from nn.datasets import PlanarData, make_planar
 
 from lab.app import workers
-from lab.moons.settings import DATA_FIELDS, MoonsSettings
+from lab.moons.settings import DATA_FIELDS, MoonsSettings, architecture
 from lab.moons.data import feature_matrix, make_regression
 from lab.moons.points import Points
 from lab.moons.training import BOUNCE_WINDOW, FLAT_TOLERANCE, FLAT_WINDOW, fit_with_snapshots, levelled_off
@@ -43,6 +43,12 @@ class Grid:
     def around(cls, X: np.ndarray, steps: int, margin: float = 0.5) -> "Grid":
         lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
         return cls(np.linspace(lo[0], hi[0], steps), np.linspace(lo[1], hi[1], steps))
+
+    @classmethod
+    def pair(cls, data: PlanarData) -> tuple["Grid", "Grid"]:
+        """The boundary's grid and the small one (snapshots, hidden units) around all points of ``data``."""
+        X = np.vstack([data.X_train, data.X_test])
+        return cls.around(X, GRID_STEPS), cls.around(X, SMALL_GRID_STEPS)
 
     @property
     def points(self) -> np.ndarray:
@@ -111,7 +117,6 @@ class MoonsRun:
     hidden: tuple[np.ndarray, ...]  # per hidden layer: (units, ny, nx) activations over the small grid
 
     def model(self, theta: np.ndarray | None = None) -> MLP:
-        """A fresh MLP with the run's weights (or ``theta``)."""
         model = MLP(**self.config)
         model.theta[...] = self.theta if theta is None else theta
         return model
@@ -127,9 +132,7 @@ class MoonsRun:
     @property
     def architecture(self) -> str:
         """E.g. '2-3-2 tanh', from the network itself (own points decide the number of outputs)."""
-        sizes = self.config["layer_sizes"]
-        text = "-".join(map(str, sizes))
-        return f"{text} {self.settings.activation}" if len(sizes) > 2 else f"{text}, no hidden layer"
+        return architecture(self.config["layer_sizes"], self.settings.activation)
 
     def per_point(self, objective: float) -> float:
         """The objective as trained (summed over the training points, or their mean) per point: the
@@ -143,24 +146,20 @@ class MoonsRun:
     @property
     def stop_text(self) -> str:
         """What training did, in one sentence."""
-        total = self.settings.passes
+        total, ran = self.settings.passes, self.passes_run
+        flat = f"over the last {FLAT_WINDOW} {{}} the loss stayed within {FLAT_TOLERANCE:.2%} of its value."
         if self.settings.optimizer in FULL_BATCH_OPTIMIZERS:
-            ran = f"L-BFGS ran {self.passes_run:,} iterations (at most {total:,}), each one pass over the points"
-            if self.flat_at is not None:
-                return (f"{ran}, then stopped: over the last {FLAT_WINDOW} iterations the loss stayed within "
-                        f"{FLAT_TOLERANCE:.2%} of its value.")
-            return f"{ran}."
+            text = f"L-BFGS ran {ran:,} iterations (at most {total:,}), each one pass over the points"
+            stopped = "." if self.flat_at is None else ", then stopped: " + flat.format("iterations")
+            return text + stopped
         if self.history.diverged:
-            return f"Trained {self.passes_run:,} passes, then the loss became infinite: training stopped."
-        if self.flat_at is not None and levelled_off(self.history.train_loss) == "bouncing":
-            return (f"Trained {self.passes_run:,} of {total:,} passes, then stopped by *{STOP_RULE}*: the loss "
-                    f"bounces, but its mean "
-                    f"over the last {BOUNCE_WINDOW} passes was within {FLAT_TOLERANCE:.2%} of its mean over the "
-                    f"{BOUNCE_WINDOW} before.")
-        if self.flat_at is not None:
-            return (f"Trained {self.passes_run:,} of {total:,} passes, then stopped by *{STOP_RULE}*: over the last "
-                    f"{FLAT_WINDOW} passes the loss stayed within {FLAT_TOLERANCE:.2%} of its value.")
-        return f"Trained all {self.passes_run:,} passes."
+            return f"Trained {ran:,} passes, then the loss became infinite: training stopped."
+        if self.flat_at is None:
+            return f"Trained all {ran:,} passes."
+        why = (f"the loss bounces, but its mean over the last {BOUNCE_WINDOW} passes was within "
+               f"{FLAT_TOLERANCE:.2%} of its mean over the {BOUNCE_WINDOW} before."
+               if levelled_off(self.history.train_loss) == "bouncing" else flat.format("passes"))
+        return f"Trained {ran:,} of {total:,} passes, then stopped by *{STOP_RULE}*: {why}"
 
 
 def read_only(array: np.ndarray) -> np.ndarray:
@@ -250,8 +249,7 @@ def run_moons(settings: MoonsSettings, points: Points | None = None) -> MoonsRun
     fit = dict(epochs=settings.passes, batch_size=settings.batch_size, optimizer=settings.optimizer, lr=settings.lr)
     # The training loop, in a worker process when there are some (lab/app/workers.py).
     fitted = workers.run(fit_with_snapshots, config, X_train, data.y_train, fit, settings.stop_when_flat)
-    X_all = np.vstack([data.X_train, data.X_test])
-    grid, small = Grid.around(X_all, GRID_STEPS), Grid.around(X_all, SMALL_GRID_STEPS)
+    grid, small = Grid.pair(data)
     small_inputs = feature_matrix(small.points, settings.features)
     model, snapshots = MLP(**config), []
     with np.errstate(over="ignore", invalid="ignore"):
@@ -308,8 +306,7 @@ def run_logistic(settings: MoonsSettings, points: Points | None = None) -> Logis
     largest (a class without points gets probability 0), like the network's outputs.
     """
     data = load_data(settings.only(DATA_FIELDS), points)
-    X_all = np.vstack([data.X_train, data.X_test])
-    grid, small = Grid.around(X_all, GRID_STEPS), Grid.around(X_all, SMALL_GRID_STEPS)
+    grid, small = Grid.pair(data)
     clf = LogisticRegression().fit(data.X_train, data.y_train)
     k = max(2, points.n_classes) if points is not None else settings.n_classes
 

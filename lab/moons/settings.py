@@ -60,7 +60,6 @@ class Knob:
 
 
 def knob(default: Any, **spec: Any) -> Any:
-    """A dataclass field with ``default`` whose metadata is ``Knob(**spec)``."""
     return field(default=default, metadata={"knob": Knob(**spec)})
 
 
@@ -143,7 +142,6 @@ class MoonsSettings:
 
     @property
     def problem(self) -> str:
-        """'classification' or 'regression' (the dataset decides)."""
         return "regression" if self.dataset in REGRESSION_SETS else "classification"
 
     @property
@@ -165,9 +163,7 @@ class MoonsSettings:
 
     @property
     def architecture(self) -> str:
-        """E.g. '2-3-2 tanh', or '2-2, no hidden layer'."""
-        sizes = "-".join(map(str, self.layer_sizes))
-        return f"{sizes} {self.activation}" if self.hidden_layers else f"{sizes}, no hidden layer"
+        return architecture(self.layer_sizes, self.activation)
 
     def for_training(self) -> "MoonsSettings":
         """The same network and data with every knob that cannot change the training at its default
@@ -181,6 +177,12 @@ class MoonsSettings:
     def only(self, names: tuple[str, ...]) -> "MoonsSettings":
         """These settings for the fields ``names``, defaults elsewhere (a narrower cache key)."""
         return replace(DEFAULTS, **{name: getattr(self, name) for name in names})
+
+
+def architecture(sizes: list[int], activation: str) -> str:
+    """E.g. '2-3-2 tanh', or '2-2, no hidden layer'."""
+    text = "-".join(map(str, sizes))
+    return f"{text} {activation}" if len(sizes) > 2 else f"{text}, no hidden layer"
 
 
 DATA_FIELDS = ("dataset", "classes", "n_points", "noise", "train_ratio", "data_seed")
