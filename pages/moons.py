@@ -4,7 +4,7 @@ import streamlit as st
 
 from lab.moons import explain
 
-from lab.moons import controls
+from lab.moons import chart_widgets as controls
 from lab.moons import figures
 from lab.moons import widgets as ui
 from lab.app.lessons import widgets as lesson

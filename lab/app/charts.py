@@ -15,7 +15,7 @@ def show_chart(fig: go.Figure, alt: str, *, where: Any = None, config: dict | No
 
     ``alt`` is read by screen readers: say what the chart shows, with its key numbers.
     Drag-to-zoom is off so a finger on a chart scrolls the page; the mode bar keeps zoom buttons.
-    A chart with ``on_select`` holds the finger all the same (see ``lab.moons.controls.plane_clicks``).
+    A chart with ``on_select`` holds the finger all the same (see ``lab.moons.chart_widgets.plane_clicks``).
     Returns what ``plotly_chart`` returns (the selection state with ``on_select``).
     """
     touch_friendly(fig)

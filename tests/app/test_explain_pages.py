@@ -5,7 +5,7 @@ from dataclasses import replace
 import numpy as np
 
 from lab.app.widgets import LABEL
-from lab.moons.controls import RUNS
+from lab.moons.chart_widgets import RUNS
 from lab.moons.settings import DEFAULTS
 from lab.moons.run import run_moons
 from lab.mnist.compare import DIFFERS, with_differences

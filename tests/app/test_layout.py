@@ -27,14 +27,6 @@ APP_STREAMLIT_MODULES = {"lab.app.page", "lab.app.charts", "lab.app.code"}
 FIRST_PARTY = {p.stem for p in ROOT.iterdir() if p.suffix == ".py" or (p / "__init__.py").is_file()}
 FIRST_PARTY.add("pages")
 
-# Violations on main before the page owners' branches are merged (issue 16, phase 2). Each owner's
-# branch removes its own; the lead empties this set after merging (a listed violation that no longer
-# occurs fails test_known_violations_are_still_there, so the set cannot go stale).
-KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    ("lab/moons/controls.py", "streamlit"),
-}
-
-
 def module_name(path: Path) -> str:
     parts = path.relative_to(ROOT).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -134,14 +126,9 @@ def test_the_import_reader_sees_nested_relative_and_type_checking_imports():
                                                        "lab.theory"}
 
 
-def test_no_import_breaks_the_layout_beyond_the_known_ones():
-    new = violations() - KNOWN_VIOLATIONS
-    assert not new, "breaks issue 16's layout:\n" + "\n".join(f"{f}: {m}" for f, m in sorted(new))
-
-
-def test_known_violations_are_still_there():
-    fixed = KNOWN_VIOLATIONS - violations()
-    assert not fixed, "fixed, unlist: " + ", ".join(f"{f}: {m}" for f, m in sorted(fixed))
+def test_no_import_breaks_the_layout():
+    found = violations()
+    assert not found, "breaks issue 16's layout:\n" + "\n".join(f"{f}: {m}" for f, m in sorted(found))
 
 
 def test_no_test_imports_another_test_module():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lab.draw.model import load_default_model
-from lab.moons.controls import REMOVE, click_actions
+from lab.moons.chart_widgets import REMOVE, click_actions
 from lab.moons.points import MAX_CLASSES
 from lab.draw.samples import indices_of, pick, picked_pixels, sample_test_digits
 from tests.support.mnist_page import train
