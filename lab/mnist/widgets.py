@@ -163,6 +163,8 @@ def follow_training(state: MutableMapping, holder: Any) -> str | None:
         elif job.progress is not None:
             panel = panel or ProgressPanel(holder.container())
             panel.update(job.progress)
+        else:  # something on screen at every poll: a rerun ends this script run at its next element
+            holder.info("Starting the training…", icon=":material/hourglass_top:")
     holder.empty()
     del state[ACTIVE_RUN_KEY]
     if job.error is not None:

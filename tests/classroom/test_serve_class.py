@@ -7,11 +7,14 @@ side (cookies, a replica that dies) is in tests/browser/test_replicas_browser.py
 from __future__ import annotations
 
 import asyncio
+import gzip
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
@@ -84,6 +87,24 @@ def worker_groups(server) -> dict[int, int]:
     return found
 
 
+def get(url: str, gzip_ok: bool) -> tuple[str | None, bytes]:
+    """(Content-Encoding, body as sent) of a GET, offering gzip or not."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.headers.get("Content-Encoding"), response.read()
+
+
+def assert_static_files_compressed(proxy: str, replica: str) -> None:
+    """HAProxy gzips Streamlit's page and JavaScript (which Streamlit sends uncompressed) to the same bytes."""
+    page = get(replica + "/", gzip_ok=True)[1].decode()
+    script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', page)[1]
+    for path in ("/", "/" + script):
+        plain_encoding, plain = get(replica + path, gzip_ok=True)
+        encoding, body = get(proxy + path, gzip_ok=True)
+        assert plain_encoding is None and encoding == "gzip", (path, plain_encoding, encoding)
+        assert gzip.decompress(body) == plain and len(body) < len(plain) / 2, path
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_students_work_through_haproxy_and_a_signal_leaves_no_process_behind(tmp_path, signum):
     # Networks that train for many seconds: the signal arrives while one of them is in a worker.
@@ -95,6 +116,7 @@ def test_students_work_through_haproxy_and_a_signal_leaves_no_process_behind(tmp
         assert all(e["NEURAL_LAB_CACHE"] == str(cache) for e in environments) and cache.is_dir()
         assert len({e["STREAMLIT_SERVER_COOKIE_SECRET"] for e in environments}) == 1  # one secret for all
         r1 = f"http://127.0.0.1:{server.replicas['r1'].port}"
+        assert_static_files_compressed(server.url, r1)
 
         async def class_stopped_mid_training():
             # Two students through HAProxy, then two straight at replica r1 who start long trainings
