@@ -75,7 +75,8 @@ def test_train_watch_progress_and_open_a_confusion_cell(page, app_server):
     screenshot(page, "mnist-hidden-units")
 
 
-def test_stop_keeps_the_network_as_it_was(page, app_server):
+def start_best_training(page, app_server):
+    """From Home to the MNIST page, the Best preset trained until its second epoch; returns the epoch bar."""
     page.goto(app_server + "/")
     wait_for_app_idle(page)
     page.get_by_role("link", name="MNIST classifier").click()
@@ -83,7 +84,13 @@ def test_stop_keeps_the_network_as_it_was(page, app_server):
     page.get_by_role("button", name="Preset: Best").click()
     wait_for_app_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.locator('[data-testid="stProgress"]').first).to_contain_text(re.compile(r"Epoch [2-9] of 16"))
+    epoch_bar = page.locator('[data-testid="stProgress"]').first
+    expect(epoch_bar).to_contain_text(re.compile(r"Epoch [2-9] of 16"))
+    return epoch_bar
+
+
+def test_stop_keeps_the_network_as_it_was(page, app_server):
+    start_best_training(page, app_server)
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
     wait_for_app_idle(page)
     expect(page.get_by_text(re.compile(r"^Stopped after \d+ complete epochs?"))).to_be_visible()
@@ -94,15 +101,7 @@ def test_stop_keeps_the_network_as_it_was(page, app_server):
 def test_opening_the_code_during_training_does_not_stop_it(page, app_server):
     """The training runs as a job off the script thread: the rerun that opening an expander makes
     ends the script run, not the training, which goes on to its last epoch."""
-    page.goto(app_server + "/")
-    wait_for_app_idle(page)
-    page.get_by_role("link", name="MNIST classifier").click()
-    wait_for_app_idle(page)
-    page.get_by_role("button", name="Preset: Best").click()
-    wait_for_app_idle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
-    epoch_bar = page.locator('[data-testid="stProgress"]').first
-    expect(epoch_bar).to_contain_text(re.compile(r"Epoch [2-9] of 16"))
+    epoch_bar = start_best_training(page, app_server)
     page.get_by_text("Show the code that trains").click()
     expect(page.locator('[data-testid="stExpander"]').filter(has_text="nn.training.train")
            .locator('[data-testid="stCode"]').first).to_contain_text("def train(", timeout=60_000)
