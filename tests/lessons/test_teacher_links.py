@@ -84,13 +84,18 @@ def test_mnist_lock_hide_note_and_the_settings_of_the_link(app_test):
     assert at.slider(key="mnist_epochs").disabled and not widgets(at, "mnist_l1")
 
 
+def assert_one_plain_warning_each(at, params: tuple[str, ...]) -> None:
+    """One warning names each bad parameter, shown as plain text and kept short."""
+    warnings = [w.value for w in at.warning]
+    for param in params:
+        assert len([w for w in warnings if param in shown(w)]) == 1, param
+    assert all(not injected(w) and len(w) < 600 for w in warnings)
+
+
 @pytest.mark.parametrize("bad", BAD)
 def test_mnist_bad_values_warn_and_are_ignored(app_test, bad):
     at = page(app_test, "pages/mnist.py", {"lock": bad, "hide": f"{bad},lr", "note": bad, "epochs": bad})
-    warnings = [w.value for w in at.warning]
-    assert len([w for w in warnings if "lock=" in w]) == 1 and len([w for w in warnings if "hide=" in w]) == 1
-    assert len([w for w in warnings if "epochs=" in shown(w)]) == 1
-    assert all(not injected(w) and len(w) < 600 for w in warnings)
+    assert_one_plain_warning_each(at, ("lock=", "hide=", "epochs="))
     assert not any(injected(i.value) for i in at.info)
     assert at.slider(key="mnist_epochs").value == 8 and not at.slider(key="mnist_epochs").disabled
     assert bool(widgets(at, "mnist_lr")) == (len(bad) > 500)  # a good name beside a bad one still hides
@@ -136,10 +141,7 @@ def test_theory_lock_hide_note_and_the_settings_of_the_link(app_test):
 @pytest.mark.parametrize("bad", BAD)
 def test_theory_bad_values_warn_and_are_ignored(app_test, bad):
     at = page(app_test, "pages/theory.py", {"lock": bad, "hide": f"{bad},lr", "note": bad, "bug": bad})
-    warnings = [w.value for w in at.warning]
-    assert len([w for w in warnings if "lock=" in w]) == 1 and len([w for w in warnings if "hide=" in w]) == 1
-    assert len([w for w in warnings if "bug=" in shown(w)]) == 1
-    assert all(not injected(w) and len(w) < 600 for w in warnings)
+    assert_one_plain_warning_each(at, ("lock=", "hide=", "bug="))
     assert at.radio(key="theory_bug").value == list(BUGS)[0]
     assert bool(widgets(at, "theory_lr")) == (len(bad) > 500)
 
