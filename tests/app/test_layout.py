@@ -145,3 +145,42 @@ def test_no_test_imports_another_test_module():
                                               ("from tests.support.drawings import canvas_value", False)])
 def test_the_test_import_rule_reads_every_spelling(source, expected):
     assert any(imports_a_test_module(n) for n in imports_in(source, "tests.app.test_x")) is expected
+
+
+def defines(path: Path, name: str) -> bool:
+    """Whether the module at ``path`` binds ``name`` at its top level (def, class, assignment or import)."""
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return True
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, (ast.AnnAssign, ast.AugAssign)) else []
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                (alias.asname or alias.name.split(".")[0]) == name for alias in node.names):
+            return True
+    return False
+
+
+def resolves(name: str) -> bool:
+    """Whether a first-party import name (``a.b`` or, from ``from a import b``, ``a.b``) exists in the tree."""
+    parts = name.split(".")
+    as_module = ROOT.joinpath(*parts)
+    if as_module.with_suffix(".py").is_file() or (as_module / "__init__.py").is_file():
+        return True
+    parent = ROOT.joinpath(*parts[:-1])
+    module = parent.with_suffix(".py") if parent.with_suffix(".py").is_file() else parent / "__init__.py"
+    return module.is_file() and defines(module, parts[-1])
+
+
+def test_benchmarks_and_scripts_import_what_exists():
+    """The benchmarks and scripts run outside the test suite: an import left behind by a move (a lab
+    module renamed, a helper gone) would only show when someone runs them, inside a function even."""
+    found = [f"{rel(path)}: {name}" for folder in ("benchmarks", "scripts") for path in py_files(folder)
+             for name in imported(path) if first_party(name) and not resolves(name)]
+    assert not found, "imports of modules or names that do not exist:\n" + "\n".join(found)
+
+
+def test_the_import_check_tells_a_missing_module_from_a_present_one():
+    assert resolves("lab.moons.run.run_moons") and resolves("nn.MLP") and resolves("lab.moons")
+    assert not resolves("lab.playground_run.new_model") and not resolves("lab.moons.run.new_model")
