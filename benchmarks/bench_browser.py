@@ -9,6 +9,11 @@ After one warm visit (the server has loaded its modules), times from the student
     adds a point;
   - fresh Moons link / fresh Theory page -> first chart: a new browser context (nothing cached)
     opening the page, until the first Plotly chart is on screen.
+And a reference for how much of that is Plotly's own work: the same four figures a slider step
+sends (benchmarks/bench_moons.py's ``step_figures``), before and after the step, drawn by plotly.js
+alone (the copy in the plotly package, the same major version as Streamlit's) in a bare local page:
+the first load (evaluating the bundle, then drawing the four) and a redraw of the four with
+``Plotly.react`` (median of the steps).
 Each row gives the median and the range over the repeats, with a breakdown from the browser:
 websocket messages (count, kB, when the last one arrived) and Chromium's own main-thread time
 (script, layout and style, from the DevTools Performance domain).
@@ -136,6 +141,60 @@ def other_actions(browser, url: str, repeats: int) -> dict[str, list[dict[str, f
     return results
 
 
+PLOTLY_ALONE_PAGE = """<!doctype html><html><body>
+<div id="c0" style="width:760px;height:560px"></div><div id="c1" style="width:600px;height:520px"></div>
+<div id="c2" style="width:760px;height:380px"></div><div id="c3" style="width:1000px;height:560px"></div>
+<script>window.t0 = performance.now();</script>
+<script src="plotly.min.js"></script><script src="figures.js"></script>
+<script>
+window.tEval = performance.now();
+const frame = () => new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));
+async function draw(set) {  // ms to draw the four figures of ``set`` and paint them
+  const t = performance.now();
+  for (let i = 0; i < 4; i++) await Plotly.react("c" + i, FIGURES[set][i].data, FIGURES[set][i].layout);
+  await frame();
+  return performance.now() - t;
+}
+window.first = draw(0).then(ms => ({load: (window.tEval - window.t0) / 1000, draw: ms / 1000}));
+</script></body></html>"""
+
+
+def plotly_alone(browser, steps: int) -> dict[str, float]:
+    """Seconds for plotly.js alone to load and draw a slider step's four figures, and to redraw them."""
+    import json
+    import shutil
+    import tempfile
+    from dataclasses import replace
+
+    import plotly
+    import plotly.io as pio
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_moons import step_figures
+
+    from lab.moons.run import run_moons
+    from lab.moons.settings import DEFAULTS
+
+    figures = [[json.loads(pio.to_json(f, validate=False)) for f in step_figures(run_moons(replace(DEFAULTS, **c)
+                                                                                           .for_training()))]
+               for c in (dict(), dict(noise=0.25, data_seed=2))]
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        shutil.copy(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", root / "plotly.min.js")
+        (root / "figures.js").write_text(f"window.FIGURES = {json.dumps(figures)};")
+        (root / "page.html").write_text(PLOTLY_ALONE_PAGE)
+        context = browser.new_context(viewport=VIEWPORT)
+        try:
+            page = context.new_page()
+            page.goto((root / "page.html").as_uri())
+            first = page.evaluate("window.first")
+            redraws = [page.evaluate(f"draw({(i + 1) % 2})") / 1000 for i in range(steps)]
+        finally:
+            context.close()
+    return {"load": first["load"], "first draw": first["draw"], "redraw": statistics.median(redraws),
+            "range": f"{min(redraws):.2f}-{max(redraws):.2f}"}
+
+
 def summary(rows: list[dict[str, float]], key: str) -> str:
     values = [r[key] for r in rows]
     return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
@@ -157,6 +216,7 @@ def main() -> None:
         loads = {"fresh Moons link -> first chart": [first_chart(browser, url + f"/moons?data_seed={200 + i}")
                                                      for i in range(args.loads)],
                  "fresh Theory page -> first chart": [first_chart(browser, url + "/theory") for _ in range(args.loads)]}
+        alone = plotly_alone(browser, args.steps)
         browser.close()
 
     print(f"Browser timings, seconds: median (min-max); {args.steps} slider steps, {args.loads} loads per page\n")
@@ -174,6 +234,12 @@ def main() -> None:
         print(f"| {name} | {summary(results, 'first chart')} | {summary(results, 'messages')} | "
               f"{summary(results, 'kB')} | {summary(results, 'last message')} | {summary(results, 'plotly bundle')} | "
               f"{summary(results, 'script')} | {summary(results, 'layout')} |")
+
+    print("\n| reference: plotly.js alone, the same four figures, a bare page | seconds |")
+    print("|---|---|")
+    print(f"| first load: evaluate the bundle | {alone['load']:.2f} |")
+    print(f"| first load: then draw the four | {alone['first draw']:.2f} |")
+    print(f"| a slider step: redraw the four (Plotly.react), median ({alone['range']}) | {alone['redraw']:.2f} |")
 
 
 if __name__ == "__main__":

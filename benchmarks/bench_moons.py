@@ -64,13 +64,18 @@ def diagram(run):
     return diagram_figure(diagram_layers(run.model(), run.features, run.small_grid, output_range), ("W", 1, 0, 0))
 
 
+def step_figures(run) -> list:
+    """The figures a slider move sends: the boundary, the diagram, the loss and, of the tabs below the
+    loss curve (computed only when open), the first one's ("Watch it learn", open unless a student
+    picks another)."""
+    return [figures.run_boundary_figure(run, click="add a class-0 point"), diagram(run), figures.run_loss_figure(run),
+            figures.run_snapshots_figure(run)]
+
+
 def draw(run) -> tuple[float, float, int]:
     """Seconds to build the page's figures (and the points' CSV), seconds to serialise them, and their size."""
     t0 = time.perf_counter()
-    # What a slider move sends: the tabs below the loss curve are computed only when open, and the
-    # first one ("Watch it learn") is open unless a student picks another.
-    figs = [figures.run_boundary_figure(run, click="add a class-0 point"), diagram(run), figures.run_loss_figure(run),
-            figures.run_snapshots_figure(run)]
+    figs = step_figures(run)
     Points.from_data(run.data).to_csv()
     t1 = time.perf_counter()
     size = sum(len(pio.to_json(f, validate=False)) for f in figs)
