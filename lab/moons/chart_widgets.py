@@ -46,7 +46,7 @@ UPLOAD, UPLOAD_ERROR = PREFIX + "upload", PREFIX + "upload_error"
 HAND = PREFIX + "hand"  # the HandNetwork, if the student stepped or edited
 VIEW_PASS = PREFIX + "view_pass"  # which snapshot the diagram (and the boundary) show
 EDIT_ARRAY, EDIT_FROM, EDIT_TO, EDIT_VALUE = (PREFIX + f"edit_{n}" for n in ("array", "from", "to", "value"))
-EDIT_SYNC = PREFIX + "edit_sync"  # (parameter, value) the value box was last set to
+EDIT_SYNC = PREFIX + "edit_sync"  # (network, parameter, value) the value box was last set to
 TAPS = PREFIX + "taps"  # on a phone: whether taps on the charts add points and pick weights
 REMOVE = -1
 ACTIONS = (*range(MAX_CLASSES), REMOVE)
@@ -213,12 +213,12 @@ def network_controls(run: MoonsRun, source: Any) -> ShownNetwork:
     model = hand.model if hand is not None else run.model(run.theta if start is None else run.snapshots[
         passes.index(view)].theta)
     param = _weight_editor(run, model)
-    value = _edited_value(param, get_param(model, param))
+    value = _edited_value((source, view), param, get_param(model, param))
     if value is not None:
         hand = _own_network(run, source, start)
         hand.set(param, value)
         model = hand.model
-        st.session_state[EDIT_SYNC] = (param, value)
+        st.session_state[EDIT_SYNC] = ((source, view), param, value)
     model = model.copy() if hand is not None else model  # the student's network stays theirs
     title, note, identity = f"Trained: {run.architecture}", None, (source, view)
     if hand is not None:
@@ -266,21 +266,25 @@ def _keep_valid(key: str, options) -> None:
         st.session_state[key] = options[0]
 
 
-def _edited_value(param: Param, current: float) -> float | None:
-    """The value box for ``param``: the student's new value if they typed one, else None.
+def _edited_value(network: Any, param: Param, current: float) -> float | None:
+    """The value box for ``param`` of ``network`` (the run and the pass shown): the student's new
+    value if they typed one, else None.
 
     The box follows the network (a step or another chosen weight changes what it shows); a value
-    differing from what the box was last set to is the student's.
+    differing from what the box was last set to, for this network and this weight, is the student's.
+    A box set for another network is not: two quick knob moves can bring back the value the browser
+    still showed for the network before (it never received the one set in between), and that is no
+    edit.
     """
     synced = st.session_state.get(EDIT_SYNC)
     typed = st.session_state.get(EDIT_VALUE)
-    if synced is not None and synced[0] == param and typed is not None and typed != synced[1] \
+    if synced is not None and synced[:2] == (network, param) and typed is not None and typed != synced[2] \
             and np.isfinite(typed):
         value = float(typed)
     else:
         value, typed = None, current
         st.session_state[EDIT_VALUE] = current
-        st.session_state[EDIT_SYNC] = (param, current)
+        st.session_state[EDIT_SYNC] = (network, param, current)
     st.number_input("value", key=EDIT_VALUE, step=0.1, format="%.4f",
                     help="Type a value or use − and +: the boundary beside moves at once.")
     return value

@@ -203,6 +203,25 @@ def test_editing_a_weight_changes_the_boundary_without_retraining(app_test):
     assert _charts(at)["boundary"]["data"][0]["z"] == before["data"][0]["z"] and _metrics(at) == metrics_before
 
 
+def test_a_stale_value_box_after_two_quick_knob_moves_is_no_edit(app_test):
+    """Two quick arrow presses on a knob: the second rerun carries the value box as the browser still
+    shows it, for the network before the first press (the first rerun set another value, which the
+    browser never received). That is the old network's weight, not a student's edit."""
+    at = _page(app_test)
+    tutorial_value = at.number_input(key="moons_edit_value").value  # W1 from x1 to h1.1 of the 2-3-2 net
+    at.slider(key="moons_neurons").set_value(2).run()
+    assert at.number_input(key="moons_edit_value").value != tutorial_value
+    at.slider(key="moons_neurons").set_value(1)
+    at.number_input(key="moons_edit_value").set_value(tutorial_value)  # what the browser still shows
+    at.run()
+    assert not at.exception
+    assert not any("set by hand" in i.value for i in at.info), [i.value for i in at.info]
+    assert _charts(at)["diagram"]["layout"]["title"]["text"] == "Trained: 2-1-2 tanh"
+    # A value typed for the network on screen is still the student's.
+    at.number_input(key="moons_edit_value").set_value(-4.0).run()
+    assert "set by hand: W1: x₁ → h1.1 = -4" in " ".join(i.value for i in at.info)
+
+
 def test_the_diagram_follows_the_snapshots(app_test):
     at = _page(app_test)
     at.select_slider(key="moons_view_pass").set_value(0).run()
