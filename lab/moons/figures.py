@@ -33,6 +33,10 @@ PROBA_SCALE = theme.diverging(PALE)  # pale blue, the page background at 0.5, pa
 UNIT_SCALE = theme.diverging(1.0)
 TARGET_SCALE = [[0.0, theme.NEGATIVE], [0.5, theme.NEUTRAL], [1.0, theme.POSITIVE]]  # points: none vanish
 MAX_CURVE_POINTS = 2000
+# A plane's left margin: the room its y tick labels take, which Plotly's automargin would grow the
+# default 10 px to anyway. Given at once, the chart is drawn once per update: grown on the way,
+# under Streamlit's theme, it was drawn three times, 1,600 click points each (benchmarks/README.md).
+PLANE_MARGIN = dict(l=50, r=10, t=50, b=10)
 
 Trace = dict[str, Any]
 
@@ -186,7 +190,8 @@ def boundary_figure(grid: Grid, proba: np.ndarray, data: PlanarData, title: str,
     traces = surface_traces(grid, proba, data, kind, discretize, hover=click is None)
     if click:
         traces.append(click_trace(grid, proba, kind, click))
-    return _figure(traces + point_traces(data, kind=kind), title, height, xaxis=xaxis, yaxis=yaxis)
+    return _figure(traces + point_traces(data, kind=kind), title, height, xaxis=xaxis, yaxis=yaxis,
+                   margin=PLANE_MARGIN)
 
 
 def plane_figure(data: PlanarData, title: str, click: str, height: int = 520) -> go.Figure:
@@ -196,7 +201,7 @@ def plane_figure(data: PlanarData, title: str, click: str, height: int = 520) ->
     blank = np.full((len(grid.ys), len(grid.xs)), 0.5)
     xaxis, yaxis = _axes(grid)
     return _figure([click_trace(grid, blank, "binary", click)] + point_traces(data), title, height,
-                   xaxis=xaxis, yaxis=yaxis)
+                   xaxis=xaxis, yaxis=yaxis, margin=PLANE_MARGIN)
 
 
 def snapshots_figure(grid: Grid, frames: Sequence[tuple[int, np.ndarray, str]], data: PlanarData,

@@ -98,3 +98,22 @@ def test_garbage_link_falls_back_and_says_so(page, app_server):
     expect(_boundary_title(page)).to_contain_text("2-3-2 tanh")
     # The address bar now holds the settings actually used, every one of them.
     expect(page).to_have_url(re.compile(r"lr=0\.01.*neurons=3|neurons=3.*lr=0\.01"))
+
+
+# The boundary's left margin as given, and as Plotly drew it (its automargin grows a margin that
+# the y tick labels do not fit, and growing it redraws the whole chart).
+PLANE_MARGINS = """() => { const gd = document.querySelector('.st-key-moons_boundary .js-plotly-plot');
+    return [gd.layout.margin.l, gd._fullLayout._size.l]; }"""
+
+
+def test_the_plane_is_drawn_once_per_update(page, app_server):
+    """The plane's preset left margin fits its y tick labels, also on the widest data ("-5" on
+    noisy linear data), so Plotly does not grow it: growing it drew the chart with its 1,600 click
+    points three times per slider step under Streamlit's theme, instead of once."""
+    for query in ("", "?dataset=linear&noise=0.5", "?dataset=bump&lr=0.003"):
+        page.goto(app_server + "/moons" + query)
+        wait_for_app_idle(page, timeout=FIRST_RUN_MS)
+        expect(page.locator('.st-key-moons_boundary [data-testid="stPlotlyChart"] .main-svg').first).to_be_visible()
+        page.wait_for_timeout(300)
+        given, drawn = page.evaluate(PLANE_MARGINS)
+        assert drawn == given, f"{query or 'tutorial A'}: Plotly grew the left margin from {given} to {drawn} px"
