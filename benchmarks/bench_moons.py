@@ -24,11 +24,13 @@ printed, since it is shared.
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,7 +45,10 @@ from lab.moons import figures  # noqa: E402
 from lab.moons.settings import DEFAULTS, to_query  # noqa: E402
 from lab.moons.diagram import diagram_figure, diagram_layers  # noqa: E402
 from lab.moons.points import Points  # noqa: E402
-from lab.moons.run import run_moons, with_weights  # noqa: E402
+from lab.moons.run import MoonsRun, run_moons, with_weights  # noqa: E402
+from lab.moons.training import FLAT_TOLERANCE, levelled_off  # noqa: E402
+
+BANDS = (FLAT_TOLERANCE, 2e-3, 3e-3, 5e-3)  # the stop rule's band: today's, then wider ones
 
 # One slider step away from each setting: each is a "cold" retrain.
 CASES = {
@@ -175,42 +180,47 @@ def class_settings(students: int = 30, moves: int = 5) -> list:
     return list(seen)
 
 
-def stop_rules(settings: list) -> dict:
-    """Seconds and passes to train ``settings`` one after the other, stopping on a steady loss only
-    (the rule before bouncing losses could stop) and with today's rule, in turn."""
+@contextmanager
+def stop_rule(rule):
+    """Train with ``rule`` in place of the page's ``levelled_off`` inside the block."""
     import lab.moons.training as training
 
     today = training.levelled_off
+    training.levelled_off = rule
+    try:
+        yield
+    finally:
+        training.levelled_off = today
 
+
+def stop_rules(settings: list) -> dict:
+    """Seconds and passes to train ``settings`` one after the other, stopping on a steady loss only
+    (the rule before bouncing losses could stop) and with today's rule, in turn."""
     def steady_only(losses):
-        return "steady" if today(losses) == "steady" else None
+        return "steady" if levelled_off(losses) == "steady" else None
 
     totals = {}
-    for name, rule in (("steady only (before)", steady_only), ("steady or bouncing (now)", today)):
-        training.levelled_off = rule
-        try:
+    for name, rule in (("steady only (before)", steady_only), ("steady or bouncing (now)", levelled_off)):
+        with stop_rule(rule):
             t0 = time.perf_counter()
             passes = [run_moons(s).passes_run for s in settings]
             totals[name] = (time.perf_counter() - t0, sum(passes), sum(p == 20000 for p in passes))
-        finally:
-            training.levelled_off = today
     return totals
 
 
+def timed_move(setting) -> tuple[float, MoonsRun]:
+    """Seconds of one cold slider move to ``setting`` (train, then build and serialise the figures), and its run."""
+    t0 = time.perf_counter()
+    run = run_moons(setting)
+    draw(run)
+    return time.perf_counter() - t0, run
+
+
 def class_moves(settings: list, repeats: int) -> list[float]:
-    """Seconds of one cold slider move (train, then build and serialise the figures) for each of
-    ``settings`` in turn, as a student alone gets them: the smallest of ``repeats`` tries each (the
-    machine is shared: a try that another job slowed says nothing about the page)."""
-    times = []
-    for setting in settings:
-        tries = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            run = run_moons(setting)
-            draw(run)
-            tries.append(time.perf_counter() - t0)
-        times.append(min(tries))
-    return times
+    """Seconds of one cold slider move for each of ``settings`` in turn, as a student alone gets them:
+    the smallest of ``repeats`` tries each (the machine is shared: a try that another job slowed says
+    nothing about the page)."""
+    return [min(timed_move(setting)[0] for _ in range(repeats)) for setting in settings]
 
 
 def bare_fit(repeats: int) -> float:
@@ -229,66 +239,24 @@ def bare_fit(repeats: int) -> float:
     return statistics.median(times)
 
 
-def stop_tolerances(tolerances: tuple[float, ...] = (1e-3, 2e-3, 3e-3, 5e-3)) -> list[tuple[float, int, float]]:
-    """For tutorial A's settings: the pass where the stop rule would end training with each band
-    width (today's is 0.1%), and the training accuracy there, from one run of all 20,000 passes."""
-    from lab.moons.data import feature_matrix
-    from lab.moons.run import load_data, network_config
-    from nn import MLP
-    from nn.stopping import FLAT_WINDOW, levelled_off
-
-    settings = DEFAULTS.for_training()
-    data = load_data(settings, None)
-    X = feature_matrix(data.X_train, settings.features)
-    model, weights = MLP(**network_config(settings)), {}
-
-    def keep(progress) -> None:
-        if progress.kind == "epoch" and (progress.epoch + 1) % FLAT_WINDOW == 0:
-            weights[progress.epoch + 1] = model.theta.copy()
-
-    losses = model.fit(X, data.y_train, epochs=settings.passes, lr=settings.lr, callback=keep).train_loss
-    found = []
-    for tolerance in tolerances:
-        done = next((p for p in range(FLAT_WINDOW, len(losses) + 1, FLAT_WINDOW)
-                     if levelled_off(losses[:p], tolerance=tolerance)), len(losses))
-        at = model.copy()
-        at.theta[...] = weights[done]
-        found.append((tolerance, done, at.score(X, data.y_train)))
-    return found
-
-
-def band_trade_off(settings: list, bands: tuple[float, ...] = (1e-3, 2e-3, 3e-3, 5e-3)) -> list[tuple]:
-    """For each width of the stop rule's band: one cold slider move (train, figures, JSON) to each of
-    the class's ``settings`` (median and 95th percentile) and to tutorial A's, and how many settings
-    the wider band stops on a plateau: earlier than today's band, with a training accuracy at least 1
-    point lower (a loss that is flat for a while and then falls again)."""
-    import functools
-
-    import lab.moons.training as training
-
-    today = training.levelled_off
-    found, reference = [], None
-    try:
-        for band in bands:
-            training.levelled_off = functools.partial(today, tolerance=band)
-            moves, runs = [], []
-            for setting in settings:
-                t0 = time.perf_counter()
-                runs.append(run_moons(setting))
-                draw(runs[-1])
-                moves.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            draw(run_moons(DEFAULTS.for_training()))
-            tutorial = time.perf_counter() - t0
-            reference = reference or runs
-            plateaus = sum(r.passes_run < a.passes_run and r.train_accuracy <= a.train_accuracy - 0.01
-                           for r, a in zip(runs, reference))
-            worst = max(a.train_accuracy - r.train_accuracy for r, a in zip(runs, reference))
-            moves.sort()
-            found.append((band, statistics.median(moves), moves[round(0.95 * (len(moves) - 1))], tutorial, plateaus,
-                          worst))
-    finally:
-        training.levelled_off = today
+def band_trade_off(settings: list) -> list[tuple]:
+    """For each width of the stop rule's band (BANDS, today's first): one cold slider move to each of
+    the class's ``settings`` (median and 95th percentile) and to tutorial A's (seconds, the pass it
+    stops at, its training accuracy), and how many settings the band stops too early: earlier than
+    today's band, with a training accuracy at least 1 point lower (a loss that is flat for a while,
+    or falls slowly, and then falls further)."""
+    found, today = [], None
+    for band in BANDS:
+        with stop_rule(functools.partial(levelled_off, tolerance=band)):
+            moves, runs = zip(*(timed_move(setting) for setting in settings))
+            tutorial, tutorial_run = timed_move(DEFAULTS.for_training())
+        today = today or runs
+        too_early = sum(r.passes_run < a.passes_run and r.train_accuracy <= a.train_accuracy - 0.01
+                        for r, a in zip(runs, today))
+        worst = max(a.train_accuracy - r.train_accuracy for r, a in zip(runs, today))
+        moves = sorted(moves)
+        found.append((band, statistics.median(moves), moves[round(0.95 * (len(moves) - 1))], tutorial,
+                      tutorial_run.passes_run, tutorial_run.train_accuracy, too_early, worst))
     return found
 
 
@@ -311,11 +279,6 @@ def main() -> None:
               f"{ms(m['build'])} + {ms(m['json'])} | {m['kB']:.0f} kB | {ms(m['first'])} | {ms(m['cold'])} | "
               f"{ms(m['max cold'])} | {ms(m['warm'])} | {ms(m['edit'])} |")
     print()
-    print("| stop rule's band (tutorial A's settings) | stops at pass | training accuracy there |")
-    print("|---|---|---|")
-    for tolerance, done, accuracy in stop_tolerances():
-        print(f"| {tolerance:.1%} | {done:,} | {accuracy:.1%} |")
-    print()
     settings = class_settings()
     print(f"| stop rule, the {len(settings)} settings a class of 30 reaches | seconds | passes | runs of all 20,000 |")
     print("|---|---|---|---|")
@@ -333,12 +296,12 @@ def main() -> None:
     print(f"\ngoals: tutorial A's slider move {1000 * tutorial:.0f} ms (<= 100 ms); the class's p95 "
           f"{1000 * p95:.0f} ms (<= 300 ms)")
     print()
-    print("| stop rule's band | class: median move | class: p95 | tutorial A's move | settings stopped on a "
-          "plateau (accuracy 1+ point lower) | largest accuracy lost |")
-    print("|---|---|---|---|---|---|")
-    for band, median, p95_band, tutorial_band, plateaus, worst in band_trade_off(settings):
+    print("| stop rule's band | class: median move | class: p95 | tutorial A's move | tutorial A stops at pass "
+          "| its training accuracy | settings stopped too early (accuracy 1+ point lower) | largest accuracy lost |")
+    print("|---|---|---|---|---|---|---|---|")
+    for band, median, p95_band, tutorial_band, passes, accuracy, too_early, worst in band_trade_off(settings):
         print(f"| {band:.1%} | {1000 * median:.0f} ms | {1000 * p95_band:.0f} ms | {1000 * tutorial_band:.0f} ms | "
-              f"{plateaus} of {len(settings)} | {100 * worst:.0f} points |")
+              f"{passes:,} | {accuracy:.1%} | {too_early} of {len(settings)} | {100 * worst:.0f} points |")
     print()
     p = page_timings(args.repeats)
     print("| whole page under AppTest | seconds |")

@@ -12,7 +12,7 @@ are views into it, so an optimiser updates the whole network with a few vector o
 dW_l and db_l are views into the flat gradient ``grad`` in the same way.
 
 Imports go one way: this module uses ``training`` (for ``fit``) and ``serialization`` (for ``save``
-and ``load``), and neither of them imports it back (tests/test_nn_imports.py checks).
+and ``load``), and neither of them imports it back (tests/nn/test_imports.py checks).
 """
 from __future__ import annotations
 

@@ -27,10 +27,8 @@ class SGD:
         theta -= lr_grad
 
 
-class Momentum:
+class Momentum(SGD):
     """Classical momentum, tutorial B's form: update <- lr * grad + mu * update; theta -= update."""
-
-    scaled_step = True  # as SGD's
 
     def __init__(self, momentum: float = 0.9) -> None:
         self.momentum = check_number("momentum", momentum, 0.0, 1.0, high_open=True)
@@ -43,10 +41,6 @@ class Momentum:
         self.update *= self.momentum
         self.update += lr_grad
         return self.update
-
-    def step(self, theta: np.ndarray, grad: np.ndarray, lr: float) -> None:
-        grad *= lr
-        self.step_scaled(theta, grad)
 
     def step_scaled(self, theta: np.ndarray, lr_grad: np.ndarray) -> None:
         """The step from lr * grad, already scaled: three passes over theta in all."""

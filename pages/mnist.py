@@ -108,8 +108,7 @@ if outcome is not None:
                + ("" if outcome.status == "diverged" else " The Draw page now uses this network."))
     if state.get(RUNS_KEY):  # beside this run's numbers, where runs are compared
         st.markdown("**This session's runs**, newest first: change one setting, train again, compare.")
-        short = {title: name for name, title in SOURCE_TITLES.items()}  # "the bundled sample" -> "sample"
-        st.dataframe(pd.DataFrame(runs_rows(state[RUNS_KEY], short)), hide_index=True,
+        st.dataframe(pd.DataFrame(runs_rows(state[RUNS_KEY])), hide_index=True,
                      key="mnist_runs_table",
                      width="stretch", column_config={  # pixel widths: the whole row fits at 1400 px
                          "run": st.column_config.NumberColumn(width=40), "data": st.column_config.TextColumn(width=70),

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lab.moons import explain
 
-from lab.moons import chart_widgets as controls
+from lab.moons import chart_widgets
 from lab.moons import figures
 from lab.moons import widgets as ui
 from lab.app.lessons import widgets as lesson
@@ -37,7 +37,7 @@ st.markdown(
 
 challenge = lesson.start("moons", KNOBS)  # a teacher's note, and the challenge of the link, if any
 problems = ui.start_from_link()
-points = controls.own_points()
+points = chart_widgets.own_points()
 settings = ui.sidebar(data_locked=points is not None)
 ui.write_link(settings)
 ui.show_link_problems(problems)
@@ -55,15 +55,15 @@ def plane_alone(points: Points) -> None:
     early.empty()
     left, _ = st.columns([1, 1])
     with left:
-        show_chart(figures.plane_figure(points.data(), "Your points", controls.click_action_text()),
+        show_chart(figures.plane_figure(points.data(), "Your points", chart_widgets.click_action_text()),
                    f"The plane with your {len(points.y)} points; click to add one.",
-                   key=controls.BOUNDARY, **controls.plane_clicks(settings))
-        controls.points_panel(settings, points.to_csv(), points.n_classes)
+                   key=chart_widgets.BOUNDARY, **chart_widgets.plane_clicks(settings))
+        chart_widgets.points_panel(settings, points.to_csv(), points.n_classes)
     st.stop()
 
 
 if points is not None:
-    st.info(controls.points_note(points), icon=":material/touch_app:")
+    st.info(chart_widgets.points_note(points), icon=":material/touch_app:")
     if points.problem():  # nothing to train yet
         st.warning(points.problem(), icon=":material/ads_click:")
         plane_alone(points)
@@ -85,8 +85,8 @@ summary = st.container()
 left, right = st.columns([5, 4], gap="medium")
 with right:
     diagram_box = st.container()
-    network = controls.network_controls(run, (run.settings, controls.points_version()))
-shown = run if network.trained else with_weights(run, network.theta)
+    network = chart_widgets.network_controls(run, (run.settings, chart_widgets.points_version()))
+shown = run if network.trained else with_weights(run, network.model.theta)
 shown_model = network.model  # the network on screen, for the explanations' numbers
 
 with summary:
@@ -98,17 +98,17 @@ with summary:
 
 early.empty()  # the hidden chart goes before the first real one
 with left:
-    click = controls.click_action_text() if classification else None
-    clicks = controls.plane_clicks(settings)
+    click = chart_widgets.click_action_text() if classification else None
+    clicks = chart_widgets.plane_clicks(settings)
     show_chart(figures.run_boundary_figure(shown, discretize=settings.discretize, click=click),
-               explain.boundary_alt(run), key=controls.BOUNDARY, **clicks)
+               explain.boundary_alt(run), key=chart_widgets.BOUNDARY, **clicks)
     st.caption(("Filled circles: training points. White diamonds: test points, held out from training. "
                 "Click anywhere on the plane to add a point; the network retrains on it.") if classification else
                ("Circles: training points; diamonds: test points, held out from training. Colours: the predicted "
                 "value (background) and each point's target (the points)."))
     explain_popover(explain.boundary_text(shown, shown_model), key="moons_explain_boundary")
     on_plane = points if points is not None else Points.from_data(run.data)
-    controls.points_panel(settings, on_plane.to_csv(), on_plane.n_classes)
+    chart_widgets.points_panel(settings, on_plane.to_csv(), on_plane.n_classes)
 
 with diagram_box:
     output_range = figures.value_range(run.data) if run.kind == "regression" else (0.0, 1.0)
@@ -116,12 +116,13 @@ with diagram_box:
     show_chart(diagram_figure(layers, selected=network.param, title=network.title),
                f"Diagram of the {network.title} network: one small map per node of what it computes over the "
                "plane, and one line per weight, orange positive, blue negative, wider when larger.",
-               key=controls.DIAGRAM, **{**clicks, "on_select": controls.pick_weight_or_node} if clicks else {})
+               key=chart_widgets.DIAGRAM,
+               **{**clicks, "on_select": chart_widgets.pick_weight_or_node} if clicks else {})
     st.caption("Each square is what one node computes over the plane of the boundary (blue: low, orange: high). "
                "Lines are weights: orange positive, blue negative, wider when larger. Hover a square for its bias, "
                "the small mark on a line for its weight; click the mark to set it below.")
     explain_popover(explain.diagram_text(shown, shown_model), key="moons_explain_diagram")
-    controls.node_panel(shown, shown_model)
+    chart_widgets.node_panel(shown, shown_model)
 
 loss_column, text_column = st.columns([3, 2], gap="medium")
 with loss_column:
@@ -217,7 +218,7 @@ def compare_views(run: MoonsRun, shown: MoonsRun, settings: MoonsSettings,
 
 
 views_below(run, shown, settings, points)
-controls.compare_runs(controls.remember_run(run))
+chart_widgets.compare_runs(chart_widgets.remember_run(run))
 
 st.subheader("Share this setup")
 st.markdown("Every setting is in the address bar: copy the link, and whoever opens it sees this experiment "

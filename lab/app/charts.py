@@ -84,8 +84,7 @@ def scroll_box(key: str, width: int):
 # (Streamlit sets color-scheme on the app, which light-dark() follows): 4.5:1 or more in both.
 # On a touch screen (no hover), Plotly shows its mode bar all the time: lift it above the chart so it
 # does not sit on the title, and make buttons at least 44 px tall (a fingertip).
-PAGE_CSS = """<style>
-.st-key-plotly_early {display: none;}
+PAGE_CSS = "<style>\n" + f".st-key-{EARLY_KEY} {{display: none;}}" + """
 [data-testid="stBaseButton-primary"], [data-testid="stBaseButton-primary"] * {color: light-dark(#ffffff, #0f172a);}
 @media (pointer: coarse) {
   [data-testid="stElementContainer"]:has(> [data-testid="stFullScreenFrame"] > [data-testid="stPlotlyChart"])

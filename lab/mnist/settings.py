@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from nn import ACTIVATIONS, INITIALIZERS, MLP, OPTIMIZERS, SCHEDULES
-from nn.model import parameter_count
+from nn.validation import parameter_count
 
 from lab.app.knobs import LinkKnob
 from lab.mnist.data import N_CLASSES, N_PIXELS
@@ -211,5 +211,5 @@ def _link_knob(name: str, spec: Knob, default: Any) -> LinkKnob:
 
 
 # What a teacher's link sets, locks (lock=lr,epochs) or hides (hide=l1): one LinkKnob per field.
-KNOBS = {name: _link_knob(name, spec, widget_values(TrainingConfig())[f"mnist_{name}"])
-         for name, spec in FIELDS.items()}
+_DEFAULTS = widget_values(TrainingConfig())
+KNOBS = {name: _link_knob(name, spec, _DEFAULTS[f"mnist_{name}"]) for name, spec in FIELDS.items()}

@@ -88,8 +88,6 @@ def get_data(name: str, state: MutableMapping) -> tuple[DigitData, str | None]:
 def knobs(state: MutableMapping) -> TrainingConfig | None:
     """The preset buttons and every knob widget, in three columns; the settings they describe
     (read once), or None after an error message for unreadable hidden sizes."""
-    for key, value in widget_values(TrainingConfig()).items():
-        state.setdefault(key, value)
     keep = lesson.current_link(KNOBS)  # a preset leaves the knobs the link locks or hides as they are
     for column, (name, preset) in zip(st.columns(len(PRESETS)), PRESETS.items()):
         values = {key: value for key, value in widget_values(preset).items()

@@ -179,12 +179,15 @@ class ShownNetwork:
     """Which weights the boundary, the metrics and the diagram show."""
 
     model: MLP  # the network on screen (a fresh one: explanations may use it freely)
-    theta: np.ndarray  # its weights, flat, a copy
-    trained: bool  # the run's own trained weights (nothing to re-measure)
     title: str  # for the diagram
     note: str | None  # what they are, in a sentence (None: the trained network)
     param: Param  # chosen in the editor
     identity: Any  # changes whenever the weights shown change (for the metrics' deltas)
+
+    @property
+    def trained(self) -> bool:
+        """The run's own trained weights (nothing to re-measure)."""
+        return self.note is None
 
 
 def network_controls(run: MoonsRun, source: Any) -> ShownNetwork:
@@ -218,7 +221,6 @@ def network_controls(run: MoonsRun, source: Any) -> ShownNetwork:
         hand = _own_network(run, source, start)
         hand.set(param, value)
         model = hand.model
-        st.session_state[EDIT_SYNC] = ((source, view), param, value)
     model = model.copy() if hand is not None else model  # the student's network stays theirs
     title, note, identity = f"Trained: {run.architecture}", None, (source, view)
     if hand is not None:
@@ -227,7 +229,7 @@ def network_controls(run: MoonsRun, source: Any) -> ShownNetwork:
         identity = (source, "hand", model.theta.tobytes())
     elif start is not None:
         title, note = f"After pass {view:,}", f"The network after pass {view:,} of training."
-    return ShownNetwork(model, model.theta.copy(), hand is None and start is None, title, note, param, identity)
+    return ShownNetwork(model, title, note, param, identity)
 
 
 def _own_network(run: MoonsRun, source: Any, start: int | None) -> HandNetwork:
@@ -281,6 +283,7 @@ def _edited_value(network: Any, param: Param, current: float) -> float | None:
     if synced is not None and synced[:2] == (network, param) and typed is not None and typed != synced[2] \
             and np.isfinite(typed):
         value = float(typed)
+        st.session_state[EDIT_SYNC] = (network, param, value)
     else:
         value, typed = None, current
         st.session_state[EDIT_VALUE] = current

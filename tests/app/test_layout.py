@@ -18,38 +18,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.imports import ROOT, first_party, imports_in, module_name
+
 PAGE_PACKAGES = ("moons", "mnist", "draw", "theory")
 # lab/app's modules that build page parts with Streamlit besides its widgets modules: starting a page,
 # the charts' shared defaults, "show the code".
 APP_STREAMLIT_MODULES = {"lab.app.page", "lab.app.charts", "lab.app.code"}
-# Our own top-level packages and modules: an import of anything else is the standard library or third-party.
-FIRST_PARTY = {p.stem for p in ROOT.iterdir() if p.suffix == ".py" or (p / "__init__.py").is_file()}
-FIRST_PARTY.add("pages")
-
-def module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def imports_in(source: str, module: str, is_package: bool = False) -> set[str]:
-    """Every module that ``source`` (the code of ``module``) imports, anywhere in it, as absolute names.
-
-    From our own packages, ``from a.b import c`` counts as ``a.b.c`` (c may be a module, as in
-    ``from lab import moons``).
-    """
-    package = module if is_package else module.rpartition(".")[0]
-    names = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
-                base = ".".join(anchor + ([node.module] if node.module else []))
-            names |= {f"{base}.{alias.name}" for alias in node.names} if first_party(base) else {base}
-    return names
 
 
 def imported(path: Path) -> set[str]:
@@ -62,10 +36,6 @@ def imports_a_test_module(name: str) -> bool:
 
 def within(name: str, package: str) -> bool:
     return name == package or name.startswith(package + ".")
-
-
-def first_party(name: str) -> bool:
-    return name.split(".")[0] in FIRST_PARTY
 
 
 def is_streamlit(name: str) -> bool:

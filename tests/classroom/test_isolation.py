@@ -21,7 +21,7 @@ from lab.mnist.training import start_run
 from lab.mnist.widgets import data_overview, finish_run, load_data
 from lab.app.session import TRAINED_MODEL_KEY
 from nn.datasets import load_mnist
-from nn.model import parameter_count
+from nn.validation import parameter_count
 
 REPO = Path(__file__).resolve().parents[2]
 logging.getLogger("streamlit").setLevel(logging.ERROR)  # cached calls outside a server warn

@@ -2,42 +2,22 @@
 inside a function or under ``if TYPE_CHECKING:`` (both are read here from the source, with ast)."""
 from __future__ import annotations
 
-import ast
 import importlib
-from pathlib import Path
 
 import pytest
 
-NN = Path(__file__).resolve().parents[2] / "nn"
+from tests.support.imports import ROOT, imports_in, module_name
 
-
-def module_name(path: Path) -> str:
-    parts = path.relative_to(NN.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
+NN = ROOT / "nn"
 MODULES = {module_name(path): path for path in sorted(NN.rglob("*.py"))}
 
 
 def nn_imports(name: str) -> set[str]:
-    """The nn modules that module ``name`` imports anywhere in its source (packages' own __init__ aside)."""
+    """The nn modules that module ``name`` imports anywhere in its source (packages' own __init__ aside).
+    ``from nn.x import f`` imports nn.x; ``from nn import x`` imports nn.x when that is a module."""
     path = MODULES[name]
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            targets = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:  # relative: from .x import y, from .. import z
-                anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
-                base = ".".join(anchor + ([base] if base else []))
-            # "from .pkg import mod" imports the module pkg.mod when there is one
-            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
-        else:
-            continue
-        found.update(t for t in targets if t in MODULES and t != name)
-    return found
+    names = imports_in(path.read_text(), name, is_package=path.name == "__init__.py")
+    return {n if n in MODULES else n.rpartition(".")[0] for n in names} & MODULES.keys() - {name}
 
 
 GRAPH = {name: nn_imports(name) for name in MODULES}

@@ -17,11 +17,17 @@ from lab.draw.model import load_default_model, read_drawing
 from lab.draw.preprocess import decode_png, preprocess
 from nn.datasets import load_mnist
 
-def canvas_value(rgba: np.ndarray) -> dict:
-    """What the canvas component sends back: its Fabric JSON and a PNG data URL of the drawing."""
+
+def png_bytes(rgba: np.ndarray) -> bytes:
+    """A canvas image (h, w, 4) as the PNG the canvas component sends."""
     buf = io.BytesIO()
     Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
-    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return buf.getvalue()
+
+
+def canvas_value(rgba: np.ndarray) -> dict:
+    """What the canvas component sends back: its Fabric JSON and a PNG data URL of the drawing."""
+    url = "data:image/png;base64," + base64.b64encode(png_bytes(rgba)).decode()
     return {"drawing": {"raw": {"objects": []}, "data": url}}
 
 
@@ -36,9 +42,7 @@ def drawn_digit(digit: np.ndarray) -> np.ndarray:
 
 def canvas_pixels(rgba: np.ndarray) -> np.ndarray:
     """What the Draw page feeds the network for a canvas image (280, 280, 4): (784,) in [0, 1]."""
-    buf = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
-    return preprocess(decode_png(buf.getvalue()))
+    return preprocess(decode_png(png_bytes(rgba)))
 
 
 @lru_cache(maxsize=1)

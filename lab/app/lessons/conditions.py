@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from nn import MLP, GradientCheck, History
-from nn.model import parameter_count
+from nn.validation import parameter_count
 
 SMALL_WEIGHT = 1e-3  # |w| below this counts as zero for the L1 challenge
 PASS_THRESHOLD = 1e-6  # a relative error below this is a passed gradient check (the Theory page's too)
