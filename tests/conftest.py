@@ -57,6 +57,7 @@ SLOW = (
     "tests/app/test_error_details.py::test_an_exception_reaches_the_browser_without_its_details",
     "tests/app/test_plain_text.py::test_any_text_is_shown_as_itself",
     "tests/app/test_safe_input.py::test_equal_large_weights_do_not_break_the_mnist_page",
+    "tests/app/test_streamlit_alone.py::test_each_step_changes_the_metric_and_all_four_figures",  # trains two runs
     "tests/draw/test_novelty.py::test_real_test_digits_are_rarely_flagged",
     "tests/draw/test_preprocess.py::test_preprocessing_reads_drawn_digits_as_well_as_the_originals",
     "tests/lessons/test_challenges.py::test_moons_condition_met_on_a_real_run",

@@ -6,12 +6,9 @@ import time
 
 import pytest
 
-from tests.support.browser import IDLE_TIMEOUT_MS, expect, screenshot, wait_for_app_idle
+from tests.support.browser import IDLE_TIMEOUT_MS, PHONE, expect, screenshot, wait_for_app_idle
 
 PAGES = ["/", "/moons", "/mnist", "/draw", "/theory"]
-PHONE = dict(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2,
-             user_agent="Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-                        "Chrome/131.0.0.0 Mobile Safari/537.36")
 TABLET = dict(viewport={"width": 768, "height": 1024}, is_mobile=True, has_touch=True)
 CANVAS = '[data-testid="stBidiComponentIsolated"] canvas.upper-canvas'
 MAIN = "document.querySelector('[data-testid=stMain]')"  # Streamlit scrolls this, not the document

@@ -52,6 +52,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1400, "height": 900}
+# A phone (a Pixel 8's CSS size, touch, a mobile Chrome's User-Agent, which the app reads to know a phone).
+PHONE = dict(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2,
+             user_agent="Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                        "Chrome/131.0.0.0 Mobile Safari/537.36")
 HEALTH_TIMEOUT_S = 60
 IDLE_TIMEOUT_MS = 30_000  # first Plotly render on 2 cores can take seconds
 
