@@ -50,8 +50,13 @@ QUIET_MS = 300  # no change to the page for this long: idle
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 METRIC = '[data-testid="stMetricValue"]'
 KEPT_CHART = '.js-plotly-plot .main-svg'  # a chart streamlit_alone.py's component draws
-# The four metrics' values as one text: it changes when a new run's numbers are on screen.
-METRICS = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].map(e => e.innerText).join("|")"""
+# The metrics' values, in page order.
+METRICS = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].map(e => e.innerText)"""
+# The metrics show a new run: as many values as before the action, at least, and the first of them new (a
+# page whose elements move during a run shows the new metrics beside the old until it ends; old ones moved
+# or removed are not new ones).
+NEW_METRICS = f"""old => {{ const now = ({METRICS})();
+    return now.length >= old.length && now.slice(0, old.length).join("|") !== old.join("|"); }}"""
 WATCH = """() => {  // the time of the last change to the page; the charts on it now
     window.__last_change = performance.now();
     document.querySelectorAll('.js-plotly-plot').forEach(chart => { chart.__before = true; });
@@ -103,7 +108,7 @@ def timed_action(page, probe: Probe, act) -> dict[str, float]:
     frames_before, cpu_before = len(probe.frames), probe.main_thread()
     start, page_start = time.perf_counter(), page.evaluate("performance.now()")
     act()
-    page.wait_for_function(f"old => ({METRICS})() !== old", arg=before, polling="raf", timeout=TIMEOUT_MS)
+    page.wait_for_function(NEW_METRICS, arg=before, polling="raf", timeout=TIMEOUT_MS)
     metrics = time.perf_counter() - start
     wait_for_app_idle(page, timeout=TIMEOUT_MS)
     page.wait_for_function(f"() => performance.now() - window.__last_change > {QUIET_MS}", polling=50,

@@ -62,8 +62,9 @@ def plane_alone(points: Points) -> None:
     st.stop()
 
 
+points_note = st.empty()  # one place whether or not there are own points: the page below does not move
 if points is not None:
-    st.info(chart_widgets.points_note(points), icon=":material/touch_app:")
+    points_note.info(chart_widgets.points_note(points), icon=":material/touch_app:")
     if points.problem():  # nothing to train yet
         st.warning(points.problem(), icon=":material/ads_click:")
         plane_alone(points)

@@ -89,19 +89,29 @@ def start_from_link() -> list[QueryProblem]:
 
 
 def show_link_problems(problems: list[QueryProblem]) -> None:
-    """One warning per unusable value; the missing and unknown parameters in one note each."""
-    for p in problems:
-        if p.raw is not None and p.param in KNOBS:
-            st.warning(f"The link's {p.message}", icon=":material/link_off:")
-    missing = [quoted(p.param) for p in problems if p.raw is None]
-    if missing:
-        st.info(f"The link sets {len(KNOBS) - len(missing)} of {len(KNOBS)} settings; other settings: defaults.",
-                icon=":material/link:")
-        with st.expander(f"The {len(missing)} settings at their defaults"):
-            st.markdown(", ".join(missing))
-    unknown = [quoted(p.param) for p in problems if p.param not in KNOBS]
-    if unknown:
-        st.info(f"Not settings of this page, ignored: {', '.join(unknown)}.", icon=":material/link:")
+    """One warning per unusable value; the missing and unknown parameters in one note each.
+
+    All in one placeholder, sent on every run: when the problems go (the next run has none), the page
+    below keeps its place. Without it every later element would move up, and until the run ended the
+    browser would show the old ones beside the new (the metrics twice, on the first knob move after a
+    link that set only some of the settings).
+    """
+    slot = st.empty()
+    if not problems:
+        return
+    with slot.container():
+        for p in problems:
+            if p.raw is not None and p.param in KNOBS:
+                st.warning(f"The link's {p.message}", icon=":material/link_off:")
+        missing = [quoted(p.param) for p in problems if p.raw is None]
+        if missing:
+            st.info(f"The link sets {len(KNOBS) - len(missing)} of {len(KNOBS)} settings; other settings: defaults.",
+                    icon=":material/link:")
+            with st.expander(f"The {len(missing)} settings at their defaults"):
+                st.markdown(", ".join(missing))
+        unknown = [quoted(p.param) for p in problems if p.param not in KNOBS]
+        if unknown:
+            st.info(f"Not settings of this page, ignored: {', '.join(unknown)}.", icon=":material/link:")
 
 
 def _disabled(name: str, data_locked: bool) -> bool:

@@ -13,6 +13,7 @@ import pytest
 from lab.moons.settings import DEFAULTS, KNOBS, PRESETS, to_query
 from lab.moons.widgets import TABS
 from tests.support.markdown_text import shown
+from tests.support.page_layout import metrics_slot
 
 PAGE = "pages/moons.py"
 METRICS = ["Train accuracy", "Test accuracy", "Train loss", "Test loss"]
@@ -171,6 +172,20 @@ def test_garbage_in_the_link_falls_back_and_says_so(app_test):
     assert "“dataset”" in shown(at.expander[0].markdown[0].value)
     assert _percent(_metrics(at)["Train accuracy"]) >= 0.96
     assert _link(at) == to_query(DEFAULTS)  # the link now says what is shown
+
+
+def test_the_page_keeps_its_place_when_the_links_notes_go(app_test):
+    """A link's notes are shown on its first run only. When they go, everything below keeps its place
+    (its delta path): moved up, the browser would show the old elements beside the new until the run
+    ends, the metrics twice."""
+    at = _page(app_test, query={"data_seed": "3"})
+    at.run()
+    assert any("The link sets 1 of 27 settings" in shown(i.value) for i in at.info)
+    slot = metrics_slot(at)
+    at.slider(key="moons_noise").set_value(0.25).run()
+    assert not at.exception, at.exception
+    assert not any("The link sets" in shown(i.value) for i in at.info)
+    assert metrics_slot(at) == slot
 
 
 @pytest.mark.parametrize("change", [

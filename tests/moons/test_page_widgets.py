@@ -13,6 +13,7 @@ import pytest
 from lab.moons.data import FEATURES
 from lab.moons.widgets import TAB
 from tests.support.markdown_text import shown
+from tests.support.page_layout import metrics_slot
 
 PAGE = "pages/moons.py"
 
@@ -59,11 +60,12 @@ def _train_points(spec: dict) -> int:
 
 def test_a_click_adds_a_point_and_the_network_retrains(app_test):
     at = _page(app_test)
-    before = _charts(at)["boundary"]
+    before, slot = _charts(at)["boundary"], metrics_slot(at)
     assert any(t.get("name") == "plane" for t in before["data"])  # the clickable grid
     _click(at, -1.0, 1.3)
     assert not at.exception, at.exception
     assert "(201: 161 for training, 40 for testing" in _points_note(at)
+    assert metrics_slot(at) == slot  # the note on own points came without moving the page below it
     after = _charts(at)["boundary"]
     assert _train_points(after) == _train_points(before) + 1
     new = next(t for t in after["data"] if t.get("name") == "train, class 0")
