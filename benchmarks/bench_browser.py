@@ -51,7 +51,7 @@ CHART = '[data-testid="stPlotlyChart"] .main-svg'
 METRIC = '[data-testid="stMetricValue"]'
 KEPT_CHART = '.js-plotly-plot .main-svg'  # a chart streamlit_alone.py's component draws
 # The metrics' values, in page order.
-METRICS = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].map(e => e.innerText)"""
+METRICS = f"""() => [...document.querySelectorAll('{METRIC}')].map(e => e.innerText)"""
 # The metrics show a new run: as many values as before the action, at least, and the first of them new (a
 # page whose elements move during a run shows the new metrics beside the old until it ends; old ones moved
 # or removed are not new ones).
@@ -228,7 +228,6 @@ def plotly_alone(browser, steps: int) -> dict[str, float]:
     import tempfile
     from dataclasses import replace
 
-    import plotly
     import plotly.io as pio
 
     sys.path.insert(0, str(REPO / "benchmarks"))
@@ -242,7 +241,7 @@ def plotly_alone(browser, steps: int) -> dict[str, float]:
                for c in (dict(), dict(noise=0.25, data_seed=2))]
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        shutil.copy(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", root / "plotly.min.js")
+        shutil.copy(plotly_js(), root / "plotly.min.js")
         (root / "figures.js").write_text(f"window.FIGURES = {json.dumps(figures)};")
         (root / "page.html").write_text(PLOTLY_ALONE_PAGE)
         context = browser.new_context(viewport=VIEWPORT)
@@ -257,6 +256,13 @@ def plotly_alone(browser, steps: int) -> dict[str, float]:
             "range": f"{min(redraws):.2f}-{max(redraws):.2f}"}
 
 
+def plotly_js() -> Path:
+    """The plotly package's own plotly.js (the same major version as Streamlit's)."""
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
 @contextmanager
 def plotly_served_beside(script: Path):
     """While in the block, servers started for ``script`` serve the plotly package's plotly.js at
@@ -264,11 +270,9 @@ def plotly_served_beside(script: Path):
     import os
     import shutil
 
-    import plotly
-
     static = script.parent / "static"
     static.mkdir(exist_ok=True)
-    shutil.copy(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", static / "plotly.min.js")
+    shutil.copy(plotly_js(), static / "plotly.min.js")
     os.environ["STREAMLIT_SERVER_ENABLE_STATIC_SERVING"] = "true"
     try:
         yield
