@@ -226,19 +226,13 @@ def plotly_alone(browser, steps: int) -> dict[str, float]:
     """Seconds for plotly.js alone to load and draw a slider step's four figures, and to redraw them."""
     import shutil
     import tempfile
-    from dataclasses import replace
 
     import plotly.io as pio
 
     sys.path.insert(0, str(REPO / "benchmarks"))
-    from bench_moons import step_figures
+    from bench_moons import step_figure_sets
 
-    from lab.moons.run import run_moons
-    from lab.moons.settings import DEFAULTS
-
-    figures = [[json.loads(pio.to_json(f, validate=False)) for f in step_figures(run_moons(replace(DEFAULTS, **c)
-                                                                                           .for_training()))]
-               for c in (dict(), dict(noise=0.25, data_seed=2))]
+    figures = [[json.loads(pio.to_json(f, validate=False)) for f in figs] for figs in step_figure_sets()]
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         shutil.copy(plotly_js(), root / "plotly.min.js")

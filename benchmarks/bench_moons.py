@@ -77,6 +77,12 @@ def step_figures(run) -> list:
             figures.run_snapshots_figure(run)]
 
 
+def step_figure_sets() -> list[list]:
+    """``step_figures`` before and after a slider step: tutorial A, then another data seed at noise 0.25."""
+    return [step_figures(run_moons(replace(DEFAULTS, **change).for_training()))
+            for change in (dict(), dict(noise=0.25, data_seed=2))]
+
+
 def draw(run) -> tuple[float, float, int]:
     """Seconds to build the page's figures (and the points' CSV), seconds to serialise them, and their size."""
     t0 = time.perf_counter()

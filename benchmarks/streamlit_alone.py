@@ -1,7 +1,7 @@
 """bench_browser.py's floor: a bare Streamlit page showing what a Moons slider step shows, with no work of its own.
 
 A "Noise" slider in the sidebar. Each step shows one metric (the slider's value) and the four figures
-a Moons slider step sends (``bench_moons.step_figures``: the boundary, the diagram, the loss and
+a Moons slider step sends (``bench_moons.step_figure_sets``: the boundary, the diagram, the loss and
 "Watch it learn"), laid out as on the Moons page. The figures are built once, two sets that the steps
 alternate between, so every step changes all four as a real step does while the server trains nothing
 and builds nothing: what a step costs here is Streamlit's and the browser's part alone. The link picks
@@ -19,7 +19,6 @@ how the figures are drawn:
     streamlit run benchmarks/streamlit_alone.py     # bench_browser.py starts it
 """
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import plotly.io as pio
@@ -28,10 +27,8 @@ import streamlit as st
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
 
-from bench_moons import step_figures  # noqa: E402
+from bench_moons import step_figure_sets  # noqa: E402
 from lab.app.charts import show_chart  # noqa: E402
-from lab.moons.run import run_moons  # noqa: E402
-from lab.moons.settings import DEFAULTS  # noqa: E402
 
 STEP = 0.05
 STATIC = Path(__file__).resolve().parent / "static"  # served at app/static/ with server.enableStaticServing
@@ -52,11 +49,7 @@ export default function({ data, parentElement }) {
 kept_chart = st.components.v2.component("kept_chart", js=KEPT_JS, isolate_styles=False)
 
 
-@st.cache_resource
-def figure_sets() -> list[list]:
-    """Two sets of the four figures: tutorial A, and another data seed at noise 0.25."""
-    return [step_figures(run_moons(replace(DEFAULTS, **change).for_training()))
-            for change in (dict(), dict(noise=0.25, data_seed=2))]
+figure_sets = st.cache_resource(step_figure_sets)  # built once per server
 
 
 def draw(fig, where, key: str) -> None:
